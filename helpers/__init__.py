@@ -1,0 +1,7 @@
+"""ml2dl course helpers: data loading (``helpers.data``), plots (``helpers.plots``) and runtime
+switches (``helpers.runtime``).  Kept thin on purpose: a helper used by one notebook only belongs in
+that notebook."""
+
+from helpers.runtime import device_summary, get_profile, record_metric, set_seed
+
+__all__ = ["device_summary", "get_profile", "record_metric", "set_seed"]
