@@ -1,0 +1,143 @@
+"""Benchmark entry point (``make run``): execute notebooks headless and tabulate the results.
+
+    python -m helpers.run [--profile quick|full] [--out build] [NOTEBOOK ...]
+
+Each notebook runs in a fresh kernel from its own folder with ``ML2DL_PROFILE`` set.  Executed
+copies go to ``build/executed/``; ``build/results.md`` and ``build/results.json`` hold one row per
+notebook: status, wall time, the kernel's peak memory and the metrics the notebook passed to
+``helpers.record_metric`` (test accuracy, time per epoch, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from helpers.runtime import get_profile
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO_ROOT / "notebooks"
+PEAK_MEMORY_CELL = "import resource as _r; print('ML2DL_PEAK_RSS_KB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
+
+
+def course_notebooks() -> list[Path]:
+    """The course notebooks in syllabus order (day folders, then file name)."""
+    return sorted(NOTEBOOKS.glob("day*/*.ipynb"))
+
+
+def _peak_rss_mb(nb) -> float | None:
+    for output in nb.cells[-1].get("outputs", []):
+        for line in output.get("text", "").splitlines():
+            if line.startswith("ML2DL_PEAK_RSS_KB"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def run_notebook(path: Path, profile: str, out_dir: Path, timeout: int = 3600) -> dict:
+    """Execute one notebook; return its results row (never raises for a failing notebook)."""
+    path = path.resolve()
+    rel = path.relative_to(NOTEBOOKS) if path.is_relative_to(NOTEBOOKS) else Path(path.name)
+    metrics_file = out_dir / "metrics" / rel.with_suffix(".jsonl")
+    metrics_file.parent.mkdir(parents=True, exist_ok=True)
+    metrics_file.unlink(missing_ok=True)
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
+    os.environ.update(ML2DL_PROFILE=profile, ML2DL_METRICS_FILE=str(metrics_file))
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    status, error = "ok", ""
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        status = "FAILED"
+        error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    wall = time.perf_counter() - start
+    peak = _peak_rss_mb(nb) if status == "ok" else None
+    nb.cells.pop()  # the executed copy shows only the notebook's own cells
+
+    executed = out_dir / "executed" / rel
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, executed)
+
+    metrics = {}
+    if metrics_file.exists():
+        for line in metrics_file.read_text().splitlines():
+            item = json.loads(line)
+            metrics[item["name"]] = item["value"]
+    return {
+        "notebook": str(rel),
+        "profile": profile,
+        "status": status,
+        "wall_s": round(wall, 1),
+        "peak_mem_mb": None if peak is None else round(peak),
+        "metrics": metrics,
+        "error": error,
+    }
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def results_markdown(rows: list[dict]) -> str:
+    lines = [
+        "| notebook | profile | status | wall time (s) | peak memory (MB) | key metrics |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for r in rows:
+        metrics = ", ".join(f"{k} = {_fmt(v)}" for k, v in r["metrics"].items())
+        if r["error"]:
+            metrics = (metrics + "; " if metrics else "") + f"error: {r['error']}"
+        lines.append(
+            f"| {r['notebook']} | {r['profile']} | {r['status']} | {r['wall_s']:.1f} "
+            f"| {_fmt(r['peak_mem_mb'])} | {metrics} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every day*/ notebook")
+    parser.add_argument("--profile", default=None, help="quick or full (default: ML2DL_PROFILE)")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "build", help="output folder")
+    args = parser.parse_args(argv)
+    profile = get_profile(args.profile)
+    paths = args.notebooks or course_notebooks()
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        parser.error("no such notebook: " + ", ".join(map(str, missing)))
+
+    rows = []
+    for i, path in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {path} ({profile}) ...", flush=True)
+        row = run_notebook(path, profile, args.out)
+        rows.append(row)
+        print(
+            f"      {row['status']} in {row['wall_s']:.1f} s, peak {_fmt(row['peak_mem_mb'])} MB "
+            f"{row['metrics']}{'  ' + row['error'] if row['error'] else ''}",
+            flush=True,
+        )
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
+    table = results_markdown(rows)
+    (args.out / "results.md").write_text(table)
+    print("\n" + table + f"\nwritten: {args.out / 'results.md'}, {args.out / 'results.json'}")
+    return 0 if all(r["status"] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""helpers.data.fetch: cache, mirrors, verified downloads and the errors a student sees."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from conftest import closed_port_url, entry_for
+
+from helpers import data
+
+GOOD = b"population,profit\n6.1101,17.592\n5.5277,9.1302\n"
+BAD = b"population,profit\n6.1101,17.592\n5.5277,9.9999\n"  # same size, one digit changed
+
+
+def test_verified_cached_copy_is_used_without_any_network(isolated, fake_registry):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    cached = isolated / "cache" / "toy.txt"
+    cached.parent.mkdir()
+    cached.write_bytes(GOOD)
+    assert data.fetch("toy.txt") == cached
+    assert cached.read_bytes() == GOOD
+
+
+def test_corrupted_cached_copy_is_deleted_and_replaced_from_the_mirror(isolated, fake_registry, monkeypatch):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    cached = isolated / "cache" / "toy.txt"
+    cached.parent.mkdir()
+    cached.write_bytes(BAD)
+    mirror = isolated / "mirror"
+    mirror.mkdir()
+    (mirror / "toy.txt").write_bytes(GOOD)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
+    with pytest.warns(UserWarning, match="corrupted"):
+        path = data.fetch("toy.txt")
+    assert path.read_bytes() == GOOD
+
+
+def test_corrupted_cached_copy_is_deleted_even_when_nothing_can_replace_it(isolated, fake_registry):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    cached = isolated / "cache" / "toy.txt"
+    cached.parent.mkdir()
+    cached.write_bytes(BAD)
+    with pytest.warns(UserWarning), pytest.raises(data.DataUnavailableError) as err:
+        data.fetch("toy.txt")
+    assert not cached.exists()
+    assert "cached copy" in str(err.value) and "deleted" in str(err.value)
+
+
+def test_mirror_copy_is_verified_and_copied_into_the_cache(isolated, fake_registry, monkeypatch):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    empty, mirror = isolated / "empty", isolated / "mirror"
+    empty.mkdir()
+    mirror.mkdir()
+    (mirror / "toy.txt").write_bytes(GOOD)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", os.pathsep.join([str(empty), str(mirror)]))
+    path = data.fetch("toy.txt")
+    assert path == isolated / "cache" / "toy.txt"
+    assert path.read_bytes() == GOOD
+    assert (mirror / "toy.txt").read_bytes() == GOOD  # the mirror is left as it was
+    assert [p.name for p in path.parent.iterdir()] == ["toy.txt"]  # no temp files left behind
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(BAD, "sha256"), (GOOD[:-7], "size")],
+    ids=["corrupted", "truncated"],
+)
+def test_bad_mirror_copy_is_never_used(isolated, fake_registry, monkeypatch, content, reason):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    mirror = isolated / "mirror"
+    mirror.mkdir()
+    (mirror / "toy.txt").write_bytes(content)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.fetch("toy.txt")
+    message = str(err.value)
+    assert str(mirror / "toy.txt") in message and "corrupted" in message and reason in message
+    assert not (isolated / "cache" / "toy.txt").exists()
+
+
+def test_debian_dataset_folder_is_a_mirror_for_entries_that_name_one(isolated, fake_registry):
+    fake_registry["fashion/t.gz"] = entry_for(GOOD, [closed_port_url("t.gz")], debian_dir="fashion")
+    folder = isolated / "debian" / "fashion"
+    folder.mkdir(parents=True)
+    (folder / "t.gz").write_bytes(GOOD)
+    path = data.fetch("fashion/t.gz")
+    assert path == isolated / "cache" / "fashion" / "t.gz"
+    assert path.read_bytes() == GOOD
+
+
+def test_an_alternative_accepted_checksum_is_accepted(isolated, fake_registry, monkeypatch):
+    entry = entry_for(GOOD, [closed_port_url("toy.txt")])
+    entry["checksums"].append(entry_for(BAD, [])["checksums"][0])  # e.g. a recompressed repack
+    fake_registry["toy.txt"] = entry
+    mirror = isolated / "mirror"
+    mirror.mkdir()
+    (mirror / "toy.txt").write_bytes(BAD)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
+    assert data.fetch("toy.txt").read_bytes() == BAD
+
+
+def test_download_is_verified_then_cached(isolated, fake_registry, http_server):
+    www, base = http_server
+    (www / "toy.txt").write_bytes(GOOD)
+    fake_registry["toy.txt"] = entry_for(GOOD, [f"{base}/toy.txt"])
+    path = data.fetch("toy.txt")
+    assert path.read_bytes() == GOOD
+    assert [p.name for p in path.parent.iterdir()] == ["toy.txt"]
+
+
+def test_second_url_is_tried_when_the_first_fails(isolated, fake_registry, http_server):
+    www, base = http_server
+    (www / "toy.txt").write_bytes(GOOD)
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt"), f"{base}/toy.txt"])
+    assert data.fetch("toy.txt").read_bytes() == GOOD
+
+
+def test_download_with_wrong_hash_is_discarded_with_a_clear_error(isolated, fake_registry, http_server):
+    www, base = http_server
+    (www / "toy.txt").write_bytes(BAD)  # the server sends a corrupted file
+    fake_registry["toy.txt"] = entry_for(GOOD, [f"{base}/toy.txt"])
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.fetch("toy.txt")
+    assert "failed its checksum and was discarded" in str(err.value)
+    cache = isolated / "cache"
+    assert not cache.exists() or list(cache.iterdir()) == []  # nothing bad kept, no temp files
+
+
+def test_offline_error_names_the_file_the_urls_and_the_variable(isolated, fake_registry):
+    urls = [closed_port_url("toy.txt"), closed_port_url("toy.txt")]
+    fake_registry["toy.txt"] = entry_for(GOOD, urls)
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.fetch("toy.txt")
+    message = str(err.value)
+    assert "'toy.txt'" in message
+    for url in urls:
+        assert url in message
+    assert "ML2DL_DATA_MIRROR" in message
+
+
+def test_unknown_file_name_lists_the_known_ones(isolated):
+    with pytest.raises(KeyError, match=r"not in the course data registry.*ex1data1\.txt"):
+        data.fetch("ex9data9.txt")
+
+
+def test_real_registry_is_well_formed():
+    hexdigest = re.compile(r"^[0-9a-f]{64}$")
+    entries = data.registry()
+    assert len(entries) == 12
+    for name, entry in entries.items():
+        assert entry["urls"], name
+        assert all(u.startswith(("https://", "http://")) for u in entry["urls"]), name
+        for checksum in entry["checksums"]:
+            assert hexdigest.match(checksum["sha256"]), name
+            assert checksum["size"] > 0, name
+    for name in data.SMALL_FILES:
+        assert name in entries
+
+
+def test_registry_agrees_with_the_mirror_sha256sums(mirror):
+    sums = dict(reversed(line.split()) for line in (mirror / "SHA256SUMS").read_text().splitlines())
+    entries = data.registry()
+    assert sums, "SHA256SUMS is empty"
+    for name, digest in sums.items():
+        assert digest in {c["sha256"] for c in entries[name]["checksums"]}, name
+        assert (mirror / name).stat().st_size in {c["size"] for c in entries[name]["checksums"]}, name
+
+
+def test_command_line_fetch_reports_failures_with_exit_code(isolated, fake_registry, capsys):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    assert data.main(["toy.txt"]) == 1
+    assert "FAIL toy.txt" in capsys.readouterr().err
+    (isolated / "cache" / "toy.txt").write_bytes(GOOD)  # fetch made the folder
+    assert data.main(["toy.txt"]) == 0

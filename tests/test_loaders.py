@@ -1,0 +1,131 @@
+"""IDX parsing and the dataset loaders, on synthetic files and on the real course data."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from helpers import data
+
+
+def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
+    header = struct.pack(">BBBB", 0, 0, type_code, array.ndim)
+    header += struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def images():
+    return np.random.default_rng(0).integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_read_idx_round_trip(tmp_path, images, gzipped):
+    raw = idx_bytes(images)
+    path = tmp_path / "x.idx"
+    path.write_bytes(gzip.compress(raw) if gzipped else raw)
+    out = data.read_idx(path)
+    assert out.dtype == np.uint8 and out.shape == (7, 28, 28)
+    np.testing.assert_array_equal(out, images)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda raw: b"\x01" + raw[1:], "magic number"),
+        (lambda raw: raw[:2] + b"\x0d" + raw[3:], "not supported"),
+        (lambda raw: raw[:-100], "truncated"),
+        (lambda raw: raw + b"\x00" * 5, "longer than its header"),
+        (lambda raw: raw[:10], "truncated"),
+    ],
+    ids=["bad-magic", "float-type", "truncated-data", "extra-bytes", "truncated-header"],
+)
+def test_read_idx_rejects_bad_files(tmp_path, images, mutate, message):
+    path = tmp_path / "bad.idx"
+    path.write_bytes(mutate(idx_bytes(images)))
+    with pytest.raises(ValueError, match=message):
+        data.read_idx(path)
+
+
+def test_read_idx_rejects_a_cut_gzip_stream(tmp_path, images):
+    path = tmp_path / "cut.idx.gz"
+    path.write_bytes(gzip.compress(idx_bytes(images))[:-50])
+    with pytest.raises(ValueError, match="damaged gzip"):
+        data.read_idx(path)
+
+
+def test_mnist_test_set_from_the_canonical_idx_files(mirror):
+    x = data.read_idx(data.fetch("t10k-images-idx3-ubyte.gz"))
+    y = data.read_idx(data.fetch("t10k-labels-idx1-ubyte.gz"))
+    assert x.shape == (10000, 28, 28) and x.dtype == np.uint8
+    assert x.min() == 0 and x.max() == 255
+    assert y.shape == (10000,) and set(np.unique(y)) == set(range(10))
+    assert 0.05 < x.mean() / 255 < 0.25  # mostly dark background, some ink
+
+
+@pytest.mark.parametrize(
+    ("loader", "rows", "columns"),
+    [
+        (data.load_food_truck, 97, ["population", "profit"]),
+        (data.load_housing, 47, ["size_sqft", "bedrooms", "price"]),
+        (data.load_admissions, 100, ["exam1", "exam2", "admitted"]),
+        (data.load_microchips, 118, ["test1", "test2", "accepted"]),
+    ],
+)
+def test_course_tables(mirror, loader, rows, columns):
+    frame = loader()
+    assert list(frame.columns) == columns
+    assert len(frame) == rows
+    assert not frame.isna().any().any()
+    label = columns[-1]
+    if label in ("admitted", "accepted"):
+        assert set(frame[label].unique()) == {0, 1}
+
+
+def test_food_truck_values_are_in_the_documented_units(mirror):
+    frame = data.load_food_truck()
+    assert frame.population.between(5, 23).all()  # 10,000s of people
+    assert frame.profit.between(-3, 25).all()  # $10,000s
+
+
+def test_quick_mnist_shapes_balance_and_no_test_leakage(mirror):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("quick")
+    assert x_train.shape == (5000, 28, 28) and x_train.dtype == np.uint8
+    assert y_train.shape == (5000,) and np.issubdtype(y_train.dtype, np.integer)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    np.testing.assert_array_equal(np.bincount(y_train), [500] * 10)
+    assert len(set(y_train[:50])) > 5  # shuffled: not sorted by class
+    test_images = {img.tobytes() for img in x_test}
+    assert not any(img.tobytes() in test_images for img in x_train)
+    # same again: the order is fixed
+    (x_again, y_again), _ = data.load_mnist("quick")
+    np.testing.assert_array_equal(y_again, y_train)
+
+
+def test_full_mnist_offline_says_what_to_do(mirror, offline_registry):
+    with pytest.raises(data.DataUnavailableError) as err:
+        data.load_mnist("full")
+    message = str(err.value)
+    assert "train-images-idx3-ubyte.gz" in message
+    assert "ML2DL_DATA_MIRROR" in message and "ML2DL_PROFILE=quick" in message
+    assert offline_registry["train-images-idx3-ubyte.gz"]["urls"][0] in message
+
+
+def test_quick_profile_comes_from_the_environment(mirror, monkeypatch):
+    monkeypatch.setenv("ML2DL_PROFILE", "quick")
+    (x_train, _), _ = data.load_mnist()
+    assert len(x_train) == 5000
+
+
+def test_fashion_mnist_quick_and_full(mirror):
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist("quick")
+    assert x_train.shape == (5000, 28, 28) and x_test.shape == (10000, 28, 28)
+    np.testing.assert_array_equal(np.bincount(y_train), [500] * 10)
+    np.testing.assert_array_equal(np.bincount(y_test), [1000] * 10)
+    (x_full, y_full), _ = data.load_fashion_mnist("full")
+    assert x_full.shape == (60000, 28, 28) and x_full.dtype == np.uint8
+    np.testing.assert_array_equal(np.bincount(y_full), [6000] * 10)
+    assert len(data.FASHION_MNIST_CLASSES) == 10

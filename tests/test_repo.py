@@ -1,0 +1,116 @@
+"""Repository rules: notebooks linked, clean and following the template; Binder in step; no data."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO_ROOT
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+INDEX = NOTEBOOKS / "index.ipynb"
+
+
+def tracked(pattern: str) -> list[Path]:
+    """Files git tracks (all matching files when this is not a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", pattern], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout
+        return [REPO_ROOT / line for line in out.splitlines()]
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return sorted(REPO_ROOT.glob(f"**/{pattern}"))
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def index_links() -> set[Path]:
+    nb = nbformat.read(INDEX, as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return {(NOTEBOOKS / link).resolve() for link in re.findall(r"\]\(([^)\s]+\.ipynb)\)", text)}
+
+
+def test_every_notebook_is_linked_from_the_index():
+    missing = [
+        p.relative_to(NOTEBOOKS) for p in all_notebooks() if p != INDEX and p.resolve() not in index_links()
+    ]
+    assert not missing, f"add these to notebooks/index.ipynb: {missing}"
+
+
+def test_every_index_link_points_to_a_notebook():
+    broken = [p for p in index_links() if not p.is_file()]
+    assert not broken, f"index.ipynb links to missing notebooks: {broken}"
+
+
+@pytest.mark.parametrize("path", tracked("*.ipynb"), ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{path.name}: cells {dirty} store outputs (clear them before committing)"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(NOTEBOOKS.glob("day*/*.ipynb")), ids=lambda p: str(p.relative_to(NOTEBOOKS))
+)
+def test_course_notebook_follows_the_template(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "starts with a title"
+    assert "learning goals" in first.source.lower(), "the first cell lists the learning goals"
+    headings = [
+        line.strip()
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    ]
+    order = [h for h in headings if h in ("## Setup", "## Summary", "## Exercises")]
+    assert order == ["## Setup", "## Summary", "## Exercises"], f"template sections: {headings}"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "helpers.set_seed(" in code and "helpers.device_summary()" in code
+    assert "sys.path" not in code, "import helpers as an installed package"
+    assert "/CPU:0" not in code, "never pin a device"
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        name, sep, version = line.partition("==")
+        assert sep, f"{path.name}: {line!r} is not pinned with =="
+        pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_binder_requirements_match_the_course_requirements():
+    course = requirement_pins(REPO_ROOT / "requirements.txt")
+    binder = requirement_pins(REPO_ROOT / "binder" / "requirements.txt")
+    binder = {("tensorflow" if k == "tensorflow-cpu" else k): v for k, v in binder.items()}
+    assert binder, "binder/requirements.txt is empty"
+    differ = {k: (v, course.get(k)) for k, v in binder.items() if course.get(k) != v}
+    assert not differ, f"binder vs requirements.txt versions differ: {differ}"
+    needed = {"tensorflow", "numpy", "scipy", "matplotlib", "pooch", "mlxtend", "jupyterlab"}
+    assert needed <= binder.keys()
+    runtime = (REPO_ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert runtime == "python-3.11"
+
+
+def test_no_data_files_are_committed():
+    allowed = {"README.md", "registry.json"}
+    files = [p.name for p in tracked("datasets/*")]
+    assert set(files) <= allowed, f"data files must not be committed: {set(files) - allowed}"
+    too_big = [p for p in tracked("*") if p.is_file() and p.stat().st_size > 900_000]
+    assert not too_big, f"large files in git: {too_big}"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO_ROOT / "README.md").read_text()
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and re.search(r"^\s*make test\b", ci, re.M)

@@ -1,0 +1,46 @@
+"""`make run` (helpers.run): executes notebooks and writes the results table."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+
+from helpers import run
+
+
+def write_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_run_records_metrics_memory_and_failures(tmp_path, capsys):
+    good = write_notebook(
+        tmp_path / "good.ipynb",
+        "import helpers, os\nprofile = helpers.get_profile()",
+        "helpers.record_metric('test_accuracy', 0.5 + 0.25)\nhelpers.record_metric('profile', profile)",
+    )
+    bad = write_notebook(tmp_path / "bad.ipynb", "assert 1 + 1 == 3, 'arithmetic is broken'")
+    out = tmp_path / "build"
+
+    code = run.main([str(good), str(bad), "--profile", "quick", "--out", str(out)])
+
+    assert code == 1  # one notebook failed
+    rows = {r["notebook"]: r for r in json.loads((out / "results.json").read_text())}
+    assert rows["good.ipynb"]["status"] == "ok"
+    assert rows["good.ipynb"]["metrics"] == {"test_accuracy": 0.75, "profile": "quick"}
+    assert rows["good.ipynb"]["peak_mem_mb"] > 10
+    assert rows["bad.ipynb"]["status"] == "FAILED"
+    assert "arithmetic is broken" in rows["bad.ipynb"]["error"]
+    table = (out / "results.md").read_text()
+    assert "| good.ipynb | quick | ok |" in table and "test_accuracy = 0.75" in table
+    executed = nbformat.read(out / "executed" / "good.ipynb", as_version=4)
+    assert len(executed.cells) == 2  # the memory probe is not left in the copy
+
+
+def test_course_notebooks_are_in_day_order():
+    names = [p.relative_to(run.NOTEBOOKS).as_posix() for p in run.course_notebooks()]
+    assert names == sorted(names) and all(n.startswith("day") for n in names)
