@@ -14,6 +14,8 @@ STAMP    := $(VENV)/.ml2dl-installed
 PROFILE  ?= $(or $(ML2DL_PROFILE),quick)
 NOTEBOOKS ?=
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=1200
+# JupyterLab refuses to start as root (e.g. in a container) unless told it may.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help venv data lab test lint run clean
 
@@ -38,7 +40,7 @@ data: $(STAMP)
 
 lab: $(STAMP)
 	-$(BIN)/python -m helpers.data || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
-	$(BIN)/jupyter lab notebooks/index.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/index.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests
