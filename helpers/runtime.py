@@ -41,6 +41,9 @@ def set_seed(seed: int = 42) -> None:
     """Seed Python, numpy and, if TensorFlow/Keras is already imported, Keras (which seeds TF).
 
     Import TensorFlow before calling this in TF notebooks so its generators are seeded too.
+    Note: with the global seed set, Keras 3 ``fit(shuffle=True)`` on arrays uses the same
+    permutation every epoch; a ``tf.data`` pipeline with ``.shuffle(n, seed=...)`` reshuffles each
+    epoch and stays repeatable (shown in notebooks/day3/training_kit.ipynb).
     """
     random.seed(seed)
     np.random.seed(seed)
