@@ -88,7 +88,7 @@ def run_notebook(path: Path, profile: str, out_dir: Path, timeout: int = 3600) -
 
 def _fmt(value) -> str:
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
     return "" if value is None else str(value)
 
 
