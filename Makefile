@@ -3,9 +3,11 @@
 #   make lab    set up .venv (once), fetch the small data, open JupyterLab on the course index
 #   make test   set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
 #   make run    execute every notebook headless; executed copies + results table in build/
+#   make readme rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
 #
 # Variables: PYTHON (interpreter that creates .venv, default python3), PROFILE (quick|full for
-# `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all).
+# `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
+# `make run`: re-run with another seed to measure the spread, default 42), OUT (default build).
 
 PYTHON   ?= python3
 VENV     ?= .venv
@@ -13,11 +15,13 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.ml2dl-installed
 PROFILE  ?= $(or $(ML2DL_PROFILE),quick)
 NOTEBOOKS ?=
+SEED     ?=
+OUT      ?= build
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=1200
 # JupyterLab refuses to start as root (e.g. in a container) unless told it may.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv data lab test lint run clean
+.PHONY: help venv data lab test lint run readme clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -50,7 +54,12 @@ test: data lint
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider tests notebooks $(PYTEST_NB)
 
 run: data
-	$(BIN)/python -m helpers.run --profile $(PROFILE) $(NOTEBOOKS)
+	$(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
+
+# README.md's generated tables (between <!-- generated:...:begin/end --> markers) from results/*.json,
+# the committed copies of build/results.json (results/{profile}-seed{seed}.json).
+readme: $(STAMP)
+	$(BIN)/python -m helpers.readme
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

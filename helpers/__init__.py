@@ -2,6 +2,6 @@
 switches (``helpers.runtime``).  Kept thin on purpose: a helper used by one notebook only belongs in
 that notebook."""
 
-from helpers.runtime import device_summary, get_profile, record_metric, set_seed
+from helpers.runtime import device_summary, get_profile, record_metric, set_seed, use_fastest_precision
 
-__all__ = ["device_summary", "get_profile", "record_metric", "set_seed"]
+__all__ = ["device_summary", "get_profile", "record_metric", "set_seed", "use_fastest_precision"]

@@ -25,7 +25,11 @@ from helpers.runtime import get_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
-PEAK_MEMORY_CELL = "import resource as _r; print('ML2DL_PEAK_RSS_KB', _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
+# ru_maxrss is in KiB on Linux and in bytes on macOS.
+PEAK_MEMORY_CELL = (
+    "import resource as _r, sys as _s; _m = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss; "
+    "print('ML2DL_PEAK_RSS_KB', _m // 1024 if _s.platform == 'darwin' else _m)"
+)
 
 
 def course_notebooks() -> list[Path]:
@@ -41,9 +45,15 @@ def _peak_rss_mb(nb) -> float | None:
     return None
 
 
-def run_notebook(path: Path, profile: str, out_dir: Path, timeout: int = 3600) -> dict:
-    """Execute one notebook; return its results row (never raises for a failing notebook)."""
-    path = path.resolve()
+def run_notebook(
+    path: Path, profile: str, out_dir: Path, timeout: int = 3600, seed: int | None = None
+) -> dict:
+    """Execute one notebook; return its results row (never raises for a failing notebook).
+
+    The kernel gets ``ML2DL_PROFILE``, ``ML2DL_METRICS_FILE`` and (if given) ``ML2DL_SEED`` in its
+    own environment; this process's environment is left as it was.
+    """
+    path, out_dir = path.resolve(), out_dir.resolve()  # the kernel runs in the notebook's folder
     rel = path.relative_to(NOTEBOOKS) if path.is_relative_to(NOTEBOOKS) else Path(path.name)
     metrics_file = out_dir / "metrics" / rel.with_suffix(".jsonl")
     metrics_file.parent.mkdir(parents=True, exist_ok=True)
@@ -51,14 +61,16 @@ def run_notebook(path: Path, profile: str, out_dir: Path, timeout: int = 3600) -
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
-    os.environ.update(ML2DL_PROFILE=profile, ML2DL_METRICS_FILE=str(metrics_file))
+    env = dict(os.environ, ML2DL_PROFILE=profile, ML2DL_METRICS_FILE=str(metrics_file))
+    if seed is not None:
+        env["ML2DL_SEED"] = str(seed)
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
     status, error = "ok", ""
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=env)
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         status = "FAILED"
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
@@ -78,6 +90,7 @@ def run_notebook(path: Path, profile: str, out_dir: Path, timeout: int = 3600) -
     return {
         "notebook": str(rel),
         "profile": profile,
+        "seed": 42 if seed is None else seed,
         "status": status,
         "wall_s": round(wall, 1),
         "peak_mem_mb": None if peak is None else round(peak),
@@ -112,9 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every day*/ notebook")
     parser.add_argument("--profile", default=None, help="quick or full (default: ML2DL_PROFILE)")
+    parser.add_argument("--seed", type=int, default=None, help="course seed (default 42; ML2DL_SEED)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build", help="output folder")
     args = parser.parse_args(argv)
     profile = get_profile(args.profile)
+    seed = (
+        args.seed
+        if args.seed is not None
+        else (int(os.environ["ML2DL_SEED"]) if os.environ.get("ML2DL_SEED") else None)
+    )
     paths = args.notebooks or course_notebooks()
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -122,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for i, path in enumerate(paths, 1):
-        print(f"[{i}/{len(paths)}] {path} ({profile}) ...", flush=True)
-        row = run_notebook(path, profile, args.out)
+        print(f"[{i}/{len(paths)}] {path} ({profile}, seed {42 if seed is None else seed}) ...", flush=True)
+        row = run_notebook(path, profile, args.out, seed=seed)
         rows.append(row)
         print(
             f"      {row['status']} in {row['wall_s']:.1f} s, peak {_fmt(row['peak_mem_mb'])} MB "

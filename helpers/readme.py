@@ -1,0 +1,536 @@
+"""README tables from committed results (``make readme``): syllabus, benchmarks, results across seeds.
+
+    python -m helpers.readme [--check] [--results DIR] [--readme PATH]
+
+``make run`` writes ``build/results.json``; a copy committed as ``results/{profile}-seed{seed}.json``
+(``results/quick-seed42.json``, ``results/full-seed42.json``, ``results/full-seed1.json``, ...) is
+the only source of the numbers in README.md's syllabus and benchmark tables.  This module renders
+those tables and rewrites README.md between the marker comments ``<!-- generated:NAME:begin -->``
+and ``<!-- generated:NAME:end -->`` (NAME: syllabus, benchmarks, seeds); the text outside the
+markers is left as it is.  ``--check`` only compares: exit status 1 when README.md differs from what
+the results give, 2 when results files or markers are missing.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = REPO_ROOT / "results"
+README = REPO_ROOT / "README.md"
+
+PROFILES = ("quick", "full")  # every one needs a seed-42 file; README columns in this order
+REFERENCE_SEED = 42  # the course seed: syllabus and benchmark tables show its runs
+SECTIONS = ("syllabus", "benchmarks", "seeds")
+NOTE = "<!-- made by `make readme` from results/*.json; do not edit -->"
+MISSING = "–"
+FILE_NAME = re.compile(r"([a-z]+)-seed(\d+)\.json")
+# Times and speeds describe the machine, not the seed: left out of the seeds table.
+TIME_SUFFIXES = ("_s", "(s)", "_seconds", "_minutes", "_per_second")
+
+
+class Key(NamedTuple):
+    """One key metric of a notebook: the name given to ``record_metric``, a short label, a format.
+
+    kind: ``pct1``/``pct2`` (fraction shown as percent with 1/2 decimals), ``f0`` ... ``f9`` (float
+    with N decimals), ``int`` (integer, thousands separator), ``usd`` (dollars, integer), ``sci``
+    (scientific, one digit), ``s`` (seconds; minutes from 100 s), ``min`` (minutes, 1 decimal),
+    ``str`` (shown as it is; any string value is shown as it is whatever the kind).
+    """
+
+    metric: str
+    label: str
+    kind: str
+
+
+class NotebookInfo(NamedTuple):
+    topic: str
+    dataset: str
+    keys: tuple[Key, ...]
+
+
+# Notebook path (relative to notebooks/) -> syllabus texts and the key metrics the README shows.
+COURSE: dict[str, NotebookInfo] = {
+    "day1/ex1_linear_regression.ipynb": NotebookInfo(
+        "cost, gradient descent, normal equation, feature scaling",
+        "food trucks, housing",
+        (
+            Key("ex1 cost at theta=0", "J(0) =", "f2"),
+            Key("ex1 theta0 (GD)", "θ₀ =", "f4"),
+            Key("ex1 theta1 (GD)", "θ₁ =", "f4"),
+            Key("ex1 house price (normal equation)", "house", "usd"),
+        ),
+    ),
+    "day1/ex2_logistic_regression.ipynb": NotebookInfo(
+        "sigmoid, cross-entropy, decision boundary, regularisation",
+        "admissions, microchips",
+        (
+            Key("ex2 optimum cost (admissions)", "optimum cost", "f3"),
+            Key("ex2 training accuracy (admissions)", "training accuracy", "pct1"),
+            Key("ex2 training accuracy (microchips, lambda=1)", "microchips (λ = 1)", "pct1"),
+        ),
+    ),
+    "day1/ex4_neural_network_backprop.ipynb": NotebookInfo(
+        "backprop, gradient checking, 784-25-10 MLP",
+        "MNIST",
+        (
+            Key("ex4 test accuracy", "test", "pct2"),
+            Key("ex4 training accuracy", "training", "pct2"),
+            Key("ex4 training time (s)", "training time", "s"),
+        ),
+    ),
+    "day2/mnist_dnn.ipynb": NotebookInfo(
+        "vanishing gradients, ReLU, Xavier/He, dropout, optimizers",
+        "MNIST",
+        (
+            Key("mnist_dnn_ladder_softmax_test_accuracy", "softmax", "pct2"),
+            Key("mnist_dnn_ladder_relu_dnn_test_accuracy", "ReLU DNN", "pct2"),
+            Key("mnist_dnn_ladder_xavier_dropout_dnn_test_accuracy", "Xavier + dropout", "pct2"),
+            Key("mnist_dnn_optimizer_adam_test_accuracy", "Adam", "pct2"),
+        ),
+    ),
+    "day2/mnist_softmax.ipynb": NotebookInfo(
+        "softmax regression, low-level and Keras",
+        "MNIST",
+        (
+            Key("mnist_softmax_lowlevel_test_accuracy", "low-level", "pct2"),
+            Key("mnist_softmax_keras_test_accuracy", "Keras", "pct2"),
+        ),
+    ),
+    "day2/tf_basics.ipynb": NotebookInfo(
+        "tensors, GradientTape, tf.function, Keras; TF1 → TF2 table",
+        "synthetic, food trucks, admissions",
+        (
+            Key("first_program_W", "W =", "f3"),
+            Key("first_program_b", "b =", "f3"),
+            Key("food_truck_theta_max_diff", "θ off by", "sci"),
+            Key("admissions_logreg_train_accuracy", "admissions", "pct1"),
+        ),
+    ),
+    "day2/xor.ipynb": NotebookInfo(
+        "why hidden layers; linear layers collapse",
+        "XOR",
+        (
+            Key("xor_logreg_accuracy", "logistic", "pct1"),
+            Key("xor_mlp_accuracy", "MLP", "pct1"),
+            Key("xor_deep_linear_accuracy", "deep linear", "pct1"),
+            Key("xor_success_rate_2_2_1", "2-2-1 succeeds", "pct1"),
+        ),
+    ),
+    "day3/cnn_mnist.ipynb": NotebookInfo(
+        "convolution arithmetic, the 3-conv CNN, what filters see",
+        "MNIST",
+        (
+            Key("cnn_mnist_test_accuracy", "CNN", "pct2"),
+            Key("cnn_mnist_epochs", "epochs", "int"),
+            Key("cnn_mnist_time_per_epoch_s", "per epoch", "s"),
+            Key("cnn_mnist_images_per_s", "images/s", "int"),
+            Key("cnn_mnist_train_minutes", "training", "min"),
+            Key("cnn_mnist_precision", "precision", "str"),
+        ),
+    ),
+    "day3/fashion_mnist_challenge.ipynb": NotebookInfo(
+        "the same CNN on a harder dataset, + batch norm",
+        "Fashion-MNIST",
+        (
+            Key("fashion_cnn_test_accuracy", "CNN", "pct2"),
+            Key("fashion_cnn_bn_test_accuracy", "+ batch norm", "pct2"),
+            Key("fashion_cnn_time_per_epoch_s", "per epoch", "s"),
+        ),
+    ),
+    "day3/training_kit.ipynb": NotebookInfo(
+        "early stopping, TensorBoard, save/restore/resume, shuffling",
+        "MNIST",
+        (
+            Key("early_stopping_test_accuracy", "test", "pct2"),
+            Key("early_stopping_best_epoch", "best epoch", "int"),
+            Key("early_stopping_train_seconds", "training", "s"),
+        ),
+    ),
+}
+
+# (profile, seed) -> {notebook: results row}
+Results = dict[tuple[str, int], dict[str, dict]]
+
+
+class ReadmeError(Exception):
+    """Results files or README markers are missing or malformed (the message says what to do)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def format_wall(seconds: float | None) -> str:
+    """Syllabus wall time: ``5 s``, ``64 s`` below 100 s, else ``1.7 min``, ``10.5 min``."""
+    if seconds is None:
+        return MISSING
+    if round(seconds) < 100:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A measured time: ``2.4 s``, ``64.1 s`` below 100 s, else ``10.5 min``."""
+    if seconds is None:
+        return MISSING
+    if round(seconds, 1) < 100:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def format_mb(mb: float | None) -> str:
+    return MISSING if mb is None else f"{round(mb):,} MB"
+
+
+def format_value(value, kind: str) -> str:
+    """``value`` in the format ``kind`` (see :class:`Key`); ``–`` for None, strings as they are."""
+    if value is None:
+        return MISSING
+    if not _is_number(value):
+        return _cell(str(value))
+    if kind in ("pct1", "pct2"):
+        return f"{100 * value:.{kind[-1]}f} %"
+    if re.fullmatch(r"f\d", kind):
+        return f"{value:.{kind[1]}f}"
+    if kind == "int":
+        return f"{round(value):,}"
+    if kind == "usd":
+        return f"${round(value):,}"
+    if kind == "sci":
+        return f"{value:.0e}"
+    if kind == "s":
+        return format_seconds(value)
+    if kind == "min":
+        return f"{value:.1f} min"
+    if kind == "str":
+        return _cell(str(value))
+    raise ValueError(f"unknown format kind {kind!r}")
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_time_metric(name: str) -> bool:
+    """Times and speeds (``_s``, ``(s)``, ``_minutes``, ``_per_second`` endings) vary with the machine."""
+    return name.endswith(TIME_SUFFIXES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Results files
+
+
+def _show(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def _how_to_make(path: Path, profile: str, seed: int) -> str:
+    env = "" if seed == REFERENCE_SEED else f"ML2DL_SEED={seed} "
+    return f"run `{env}make run PROFILE={profile}` and copy build/results.json to {_show(path)}"
+
+
+def load_results(results_dir: Path = RESULTS_DIR) -> Results:
+    """Read every ``{profile}-seed{seed}.json`` in ``results_dir``; seed 42 is needed for each profile."""
+    results_dir = Path(results_dir)
+    if not results_dir.is_dir():
+        first = results_dir / f"{PROFILES[0]}-seed{REFERENCE_SEED}.json"
+        raise ReadmeError(
+            f"no results folder {_show(results_dir)}: {_how_to_make(first, PROFILES[0], REFERENCE_SEED)}"
+            f" (likewise for every profile: {', '.join(PROFILES)})"
+        )
+    results: Results = {}
+    for path in sorted(results_dir.glob("*-seed*.json")):
+        match = FILE_NAME.fullmatch(path.name)
+        if match:
+            profile, seed = match[1], int(match[2])
+            results[(profile, seed)] = _read_results_file(path, profile, seed)
+    for profile in PROFILES:
+        if (profile, REFERENCE_SEED) not in results:
+            path = results_dir / f"{profile}-seed{REFERENCE_SEED}.json"
+            raise ReadmeError(f"missing {_show(path)}: {_how_to_make(path, profile, REFERENCE_SEED)}")
+    return results
+
+
+def _read_results_file(path: Path, profile: str, seed: int) -> dict[str, dict]:
+    redo = _how_to_make(path, profile, seed)
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReadmeError(f"{_show(path)} is not valid JSON ({exc}): {redo}") from exc
+    if not isinstance(rows, list):
+        raise ReadmeError(f"{_show(path)} is not a list of results rows: {redo}")
+    by_notebook: dict[str, dict] = {}
+    for i, row in enumerate(rows):
+        where = f"{_show(path)}, row {i + 1}"
+        if not isinstance(row, dict):
+            raise ReadmeError(f"{where} is not an object: {redo}")
+        lacking = [k for k in ("notebook", "profile", "seed", "status", "wall_s", "metrics") if k not in row]
+        if lacking:
+            raise ReadmeError(f"{where} lacks {', '.join(lacking)}: {redo}")
+        if (row["profile"], row["seed"]) != (profile, seed):
+            raise ReadmeError(
+                f"{where} is a run with profile {row['profile']} and seed {row['seed']}, "
+                f"but the file name says profile {profile} and seed {seed}: {redo}"
+            )
+        notebook = row["notebook"]
+        if notebook not in COURSE:
+            raise ReadmeError(
+                f"{where}: notebook {notebook} is not in helpers/readme.py's COURSE; "
+                "add its topic, dataset and key metrics there"
+            )
+        if notebook in by_notebook:
+            raise ReadmeError(f"{where}: {notebook} appears twice: {redo}")
+        by_notebook[notebook] = row
+    return by_notebook
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def _profiles(results: Results) -> list[str]:
+    """Profiles with a seed-42 file: quick, full first, then any other alphabetically."""
+    present = {p for p, seed in results if seed == REFERENCE_SEED}
+    return [p for p in PROFILES if p in present] + sorted(present - set(PROFILES))
+
+
+def _metric(row: dict | None, key: Key):
+    return None if row is None else row["metrics"].get(key.metric)
+
+
+def _wall(row: dict | None) -> str:
+    if row is None:
+        return MISSING
+    return format_wall(row["wall_s"]) if row["status"] == "ok" else "FAILED"
+
+
+def _compare(key: Key, before: dict | None, after: dict | None) -> str:
+    a, b = format_value(_metric(before, key), key.kind), format_value(_metric(after, key), key.kind)
+    return f"{key.label} {a if a == b else f'{a} → {b}'}"
+
+
+def render_syllabus(results: Results) -> str:
+    """The syllabus table: every course notebook, its wall times and key metrics, quick → full."""
+    quick = results[(PROFILES[0], REFERENCE_SEED)]
+    full = results[(PROFILES[1], REFERENCE_SEED)]
+    lines = [
+        "| day | notebook | topic | dataset | quick | full | result (quick → full) |",
+        "|---|---|---|---|---:|---:|---|",
+    ]
+    for notebook in sorted(COURSE):
+        info = COURSE[notebook]
+        day, name = notebook.split("/", 1)
+        link = f"[{Path(name).stem}](notebooks/{notebook})"
+        q, f = quick.get(notebook), full.get(notebook)
+        result = ", ".join(_compare(key, q, f) for key in info.keys)
+        lines.append(
+            f"| {day.removeprefix('day')} | {link} | {info.topic} | {info.dataset} "
+            f"| {_wall(q)} | {_wall(f)} | {result} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_benchmarks(results: Results) -> str:
+    """One table per profile (seed 42): status, wall time, peak memory and key metrics per notebook."""
+    parts = []
+    for profile in _profiles(results):
+        rows = results[(profile, REFERENCE_SEED)]
+        ok = sum(r["status"] == "ok" for r in rows.values())
+        total = sum(r["wall_s"] for r in rows.values())
+        name = f"results/{profile}-seed{REFERENCE_SEED}.json"
+        lines = [
+            f"Profile **{profile}**, seed {REFERENCE_SEED} ([`{name}`]({name})): {ok} of {len(rows)} "
+            f"notebooks ok, {format_seconds(total)} in total.",
+            "",
+            "| notebook | status | wall time | peak memory | key metrics |",
+            "|---|---|---:|---:|---|",
+        ]
+        for notebook in sorted(rows):
+            row = rows[notebook]
+            metrics = ", ".join(
+                f"{k.label} {format_value(_metric(row, k), k.kind)}" for k in COURSE[notebook].keys
+            )
+            status = "ok"
+            if row["status"] != "ok":
+                status = "FAILED"
+                metrics += f"; error: {_cell(str(row.get('error') or 'unknown'))}"
+            lines.append(
+                f"| {notebook.removesuffix('.ipynb')} | {status} | {format_seconds(row['wall_s'])} "
+                f"| {format_mb(row.get('peak_mem_mb'))} | {metrics} |"
+            )
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def _format_stat(value: float, kind: str, spread: bool = False) -> str:
+    if spread and kind in ("pct1", "pct2"):
+        return f"{100 * value:.{kind[-1]}f} pp"
+    if kind == "int" and not float(value).is_integer():
+        return f"{value:,.1f}"
+    return format_value(value, kind)
+
+
+def render_seeds(results: Results) -> str:
+    """Key numeric metrics (no times) that have results for two or more seeds in one profile."""
+    profiles = _profiles(results) + sorted({p for p, _ in results} - set(_profiles(results)))
+    lines = []
+    for notebook in sorted(COURSE):
+        for key in COURSE[notebook].keys:
+            if is_time_metric(key.metric):
+                continue
+            for profile in profiles:
+                values = {}
+                for (p, seed), rows in results.items():
+                    row = rows.get(notebook)
+                    if p == profile and row is not None and row["status"] == "ok":
+                        value = row["metrics"].get(key.metric)
+                        if _is_number(value):
+                            values[seed] = value
+                if len(values) < 2:
+                    continue
+                seeds = sorted(values)
+                low, high = min(values.values()), max(values.values())
+                mean = statistics.fmean(values[s] for s in seeds)
+                lines.append(
+                    f"| {notebook.removesuffix('.ipynb')} | {key.label.removesuffix(' =')} | {profile} "
+                    f"| {', '.join(map(str, seeds))} | {_format_stat(mean, key.kind)} "
+                    f"| {_format_stat(low, key.kind)} | {_format_stat(high, key.kind)} "
+                    f"| {_format_stat(high - low, key.kind, spread=True)} |"
+                )
+    if not lines:
+        return (
+            "No key metric has results for two or more seeds yet: run e.g. "
+            "`ML2DL_SEED=1 make run PROFILE=full` and copy build/results.json to "
+            "results/full-seed1.json.\n"
+        )
+    header = [
+        "Runs with ok status only; times are left out (they depend on the machine, not the seed).",
+        "",
+        "| notebook | metric | profile | seeds | mean | min | max | spread (max − min) |",
+        "|---|---|---|---|---:|---:|---:|---:|",
+    ]
+    return "\n".join(header + lines) + "\n"
+
+
+def render_sections(results_dir: Path = RESULTS_DIR) -> dict[str, str]:
+    """Section name -> generated markdown, from the results files in ``results_dir``."""
+    results = load_results(results_dir)
+    return {
+        "syllabus": render_syllabus(results),
+        "benchmarks": render_benchmarks(results),
+        "seeds": render_seeds(results),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# README markers
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- generated:{name}:begin -->", f"<!-- generated:{name}:end -->"
+
+
+def _span(text: str, name: str) -> tuple[int, int]:
+    """Start and end offsets of the text between ``name``'s markers."""
+    begin, end = markers(name)
+    for marker in (begin, end):
+        count = text.count(marker)
+        if count != 1:
+            problem = "lacks" if count == 0 else f"has {count} copies of"
+            raise ReadmeError(
+                f"README {problem} the marker {marker} (one begin and one end marker per section)"
+            )
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    if stop < start:
+        raise ReadmeError(f"README has {end} before {begin}")
+    return start, stop
+
+
+def extract_section(text: str, name: str) -> str:
+    """The text between ``name``'s begin and end markers."""
+    start, stop = _span(text, name)
+    return text[start:stop]
+
+
+def replace_sections(text: str, sections: dict[str, str]) -> str:
+    """``text`` with each section's markers enclosing its generated markdown (the rest unchanged)."""
+    for name, body in sections.items():
+        start, stop = _span(text, name)
+        text = text[:start] + f"\n{NOTE}\n\n{body.strip(chr(10))}\n\n" + text[stop:]
+    return text
+
+
+def check_readme(readme: Path = README, results_dir: Path = RESULTS_DIR) -> list[str]:
+    """Names of the sections in which ``readme`` differs from what ``results_dir`` gives ([] if none)."""
+    text = Path(readme).read_text(encoding="utf-8")
+    wanted = replace_sections(text, render_sections(results_dir))
+    return [name for name in SECTIONS if extract_section(text, name) != extract_section(wanted, name)]
+
+
+def update_readme(readme: Path = README, results_dir: Path = RESULTS_DIR) -> bool:
+    """Rewrite ``readme``'s generated sections; True if the file changed."""
+    readme = Path(readme)
+    text = readme.read_text(encoding="utf-8")
+    new = replace_sections(text, render_sections(results_dir))
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.readme", description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if README.md is stale")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder of {profile}-seed{N}.json")
+    parser.add_argument("--readme", type=Path, default=README, help="the README to rewrite")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            stale = check_readme(args.readme, args.results)
+            if stale:
+                text = args.readme.read_text(encoding="utf-8")
+                wanted = replace_sections(text, render_sections(args.results))
+                print(
+                    f"{_show(args.readme)} is out of date: section(s) {', '.join(stale)} differ from what "
+                    f"{_show(args.results)}/*.json gives; run `make readme` (never edit between the "
+                    "generated markers by hand).",
+                    file=sys.stderr,
+                )
+                for name in stale:
+                    diff = difflib.unified_diff(
+                        extract_section(text, name).splitlines(),
+                        extract_section(wanted, name).splitlines(),
+                        f"{name} in {_show(args.readme)}",
+                        f"{name} from {_show(args.results)}",
+                        lineterm="",
+                        n=0,
+                    )
+                    print("\n".join(list(diff)[:40]), file=sys.stderr)
+                return 1
+            print(f"{_show(args.readme)} matches {_show(args.results)}/*.json")
+            return 0
+        changed = update_readme(args.readme, args.results)
+    except ReadmeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{_show(args.readme)} {'rewritten' if changed else 'already up to date'} from {_show(args.results)}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
