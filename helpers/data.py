@@ -15,20 +15,34 @@ the same data is as good as the original.  Downloads must be the canonical archi
 fails both checks is never used: a bad cached copy is deleted, a bad mirror copy is skipped, a
 bad download is discarded, and the final error lists each of them.
 
+Relative values of ``ML2DL_DATA_DIR`` and ``ML2DL_DATA_MIRROR`` are taken relative to the
+repository root (not to the folder a notebook's kernel runs in), so every notebook shares one cache.
+
+Faults never leave a bad file where it would be used: every copy or download is written to a
+private temporary file (``.<name>.<pid>.<random>.part``) beside the cache copy, checked, and only
+then renamed onto it (an atomic step, so two processes fetching the same file at once each install
+a complete, verified copy).  Temporary files of processes that were killed are removed by the next
+fetch.  The error names the file, what went wrong (no connection, an HTTP error, a cut-off
+download, a full disk, a read-only cache folder...) and what to do about it.
+
 Run ``python -m helpers.data`` to pre-fetch the small files the quick profile needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import functools
 import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
+import time
 import warnings
 import zlib
 from pathlib import Path
@@ -87,25 +101,68 @@ def registry() -> dict:
         return json.load(f)["files"]
 
 
+def _repo_path(value: str) -> Path:
+    """``value`` as a path; a relative one is taken relative to the repository root."""
+    path = Path(value.strip()).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
 def cache_dir() -> Path:
-    """Folder where verified copies are kept (``ML2DL_DATA_DIR`` or ``datasets/cache``)."""
-    return Path(os.environ.get("ML2DL_DATA_DIR") or DEFAULT_CACHE).expanduser()
+    """Folder where verified copies are kept (``ML2DL_DATA_DIR`` or ``datasets/cache``).
+
+    A relative ``ML2DL_DATA_DIR`` is relative to the repository root, whatever the current folder.
+    """
+    value = os.environ.get("ML2DL_DATA_DIR", "")
+    return _repo_path(value) if value.strip() else DEFAULT_CACHE
 
 
 def mirror_dirs() -> list[Path]:
-    """Offline mirror folders from ``ML2DL_DATA_MIRROR`` (``os.pathsep``-separated)."""
+    """Offline mirror folders from ``ML2DL_DATA_MIRROR`` (``os.pathsep``-separated).
+
+    Relative folders are relative to the repository root, whatever the current folder.
+    """
     value = os.environ.get("ML2DL_DATA_MIRROR", "")
-    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+    return [_repo_path(p) for p in value.split(os.pathsep) if p.strip()]
+
+
+#: One path segment of a registry name: starts with a letter or digit; letters, digits, ``._-``.
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_name(name: str, what: str = "registry name") -> str:
+    """Return ``name`` if it is a safe registry name, else raise ``ValueError`` saying why.
+
+    Registry names are joined into cache and mirror paths, so only the documented forms are
+    allowed: ``file`` or ``sub/file`` (one sub-folder, ``/`` as the separator), each part
+    starting with a letter or digit and made of letters, digits, ``.``, ``_`` and ``-``.  That
+    rules out ``..``, absolute paths, backslashes, drive letters and other separators.
+    """
+    parts = name.split("/") if isinstance(name, str) else []
+    if not parts or len(parts) > 2 or not all(_SEGMENT.match(p) and ".." not in p for p in parts):
+        raise ValueError(
+            f"{what} {name!r} is not allowed: use 'file' or 'sub/file' (one sub-folder, '/' as "
+            "separator; each part starts with a letter or digit and contains only letters, digits, "
+            "'.', '_' and '-'; no '..', no absolute path, no backslash)"
+        )
+    return name
 
 
 def _entry(filename: str) -> dict:
     try:
-        return registry()[filename]
+        entry = registry()[filename]
     except KeyError:
         known = ", ".join(sorted(registry()))
         raise KeyError(
             f"{filename!r} is not in the course data registry ({REGISTRY_PATH}). Known files: {known}"
         ) from None
+    check_name(filename)
+    if entry.get("debian_dir"):
+        check_name(entry["debian_dir"], f"debian_dir of {filename!r}")
+        if "/" in entry["debian_dir"]:
+            raise ValueError(
+                f"debian_dir of {filename!r} must be one folder name, got {entry['debian_dir']!r}"
+            )
+    return entry
 
 
 def _sha256(path: Path) -> str:
@@ -184,6 +241,7 @@ def _remember(path: Path, entry: dict, digest: str) -> None:
 
 
 def _discard(path: Path) -> None:
+    """Delete a bad copy and its verdict; a copy another process already removed is no error."""
     path.unlink(missing_ok=True)
     verdict_file(path).unlink(missing_ok=True)
 
@@ -195,73 +253,297 @@ def _local_candidates(filename: str, entry: dict) -> list[Path]:
     return folders
 
 
+# --------------------------------------------------------------------------------------------
+# faults: temporary files, the cache's own errors, and what to tell the student
+# --------------------------------------------------------------------------------------------
+
+_DISK_FULL = {errno.ENOSPC} | ({errno.EDQUOT} if hasattr(errno, "EDQUOT") else set())
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+FIX_CONNECT = (
+    "connect to the internet and run again, or copy the file (it is checked by sha256) into a folder "
+    f"and set ML2DL_DATA_MIRROR to that folder (several folders separated by {os.pathsep!r})."
+)
+FIX_SERVER = (
+    "the server refused or failed (see above): run again later; if it keeps failing, the URL in "
+    "datasets/registry.json may be out of date, or copy the file into a folder and set "
+    "ML2DL_DATA_MIRROR to that folder."
+)
+FIX_CUT = "the connection dropped during the download (nothing partial was kept): run again."
+FIX_CHECKSUM = (
+    "the server sent a different file (a proxy's or captive portal's page, or the file changed "
+    "upstream): try another network, or copy a good copy into a folder and set ML2DL_DATA_MIRROR."
+)
+
+
+class _CacheWriteError(Exception):
+    """Writing into the cache folder failed (full disk, read-only folder...): no source can help."""
+
+    def __init__(self, exc: OSError):
+        super().__init__(str(exc))
+        self.exc = exc
+
+
+class _Rejected(Exception):
+    """A copy or download was complete but failed verification (the reason is the message)."""
+
+
+class _PartFile:
+    """The file object a copy or download writes to; an OSError while writing is the cache's."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._f.write(data)
+        except OSError as exc:
+            raise _CacheWriteError(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._f.flush()
+        except OSError as exc:
+            raise _CacheWriteError(exc) from exc
+
+
+def _open_part(fd: int):
+    """Open a new temporary file's descriptor for writing (a seam for fault-injection tests)."""
+    return os.fdopen(fd, "wb")
+
+
+def _part_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_parts(target: Path) -> list[Path]:
+    """Delete temporary files left beside ``target`` by processes that no longer run
+    (a download killed half-way); return what was removed."""
+    removed = []
+    prefix = _part_prefix(target)
+    try:
+        leftovers = [p for p in target.parent.iterdir() if p.name.startswith(prefix) and p.suffix == ".part"]
+    except OSError:
+        return removed
+    for part in leftovers:
+        pid = part.name[len(prefix) :].split(".", 1)[0]
+        stale = not _process_alive(int(pid)) if pid.isdigit() else False
+        if os.name == "nt":  # no cheap liveness test: a day-old temporary file is abandoned
+            try:
+                stale = time.time() - part.stat().st_mtime > 86400
+            except OSError:
+                stale = False
+        if stale:
+            try:
+                part.unlink(missing_ok=True)
+                removed.append(part)
+            except OSError:
+                pass
+    return removed
+
+
+def _install(target: Path, entry: dict, write, canonical_only: bool = False) -> Path:
+    """Write a new copy with ``write(file)`` into this process's temporary file beside ``target``,
+    verify it, and rename it onto ``target``; the temporary file never outlives the call.
+
+    Raises :class:`_Rejected` for a copy that fails verification, :class:`_CacheWriteError` when the
+    cache folder cannot take it; other exceptions (a download or read error) pass through.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent, prefix=_part_prefix(target) + f"{os.getpid()}.", suffix=".part"
+        )
+    except OSError as exc:
+        raise _CacheWriteError(exc) from exc
+    part = Path(tmp)
+    try:
+        try:
+            f = _open_part(fd)
+        except OSError as exc:
+            os.close(fd)
+            raise _CacheWriteError(exc) from exc
+        try:
+            write(_PartFile(f))
+        finally:
+            try:
+                f.close()
+            except OSError as exc:
+                raise _CacheWriteError(exc) from exc
+        if canonical_only:  # downloads must be the canonical archive, byte for byte
+            size = part.stat().st_size
+            if size != entry["size"]:
+                raise _Rejected(f"{size:,} bytes, expected {entry['size']:,}")
+            digest = _sha256(part)
+            problem = (
+                None if digest == entry["sha256"] else f"sha256 {digest[:12]}… does not match the registry"
+            )
+        else:
+            problem, digest = _problem_with(part, entry)
+        if problem:
+            raise _Rejected(problem)
+        with contextlib.suppress(OSError):  # mkstemp made it private; a cache may be shared (read-only)
+            os.chmod(part, 0o644)
+        try:
+            os.replace(part, target)
+        except OSError as exc:
+            raise _CacheWriteError(exc) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+    _remember(target, entry, digest)
+    return target
+
+
+def _copy_from(source: Path):
+    def write(out) -> None:
+        with open(source, "rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
+
+    return write
+
+
+def _download_from(url: str):
+    def write(out) -> None:
+        pooch.HTTPDownloader(progressbar=True)(url, out, None)
+
+    return write
+
+
+def _download_problem(exc: Exception) -> tuple[str, str]:
+    """``(what happened, how to fix it)`` for a failed download."""
+    import requests
+
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        r = exc.response
+        return f"the server answered HTTP {r.status_code} {r.reason}".rstrip(), FIX_SERVER
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return f"the download was cut off before the end ({exc})", FIX_CUT
+    if isinstance(exc, requests.Timeout):
+        return f"the server did not answer in time ({exc})", FIX_CONNECT
+    if isinstance(exc, requests.ConnectionError):
+        return f"no connection: {type(exc).__name__}: {exc}", FIX_CONNECT
+    return f"{type(exc).__name__}: {exc}", FIX_CONNECT
+
+
+def _cache_error(filename: str, entry: dict, folder: Path, exc: OSError, notes: list[str]):
+    """The error for a cache folder that cannot take the file: the fix is local, not the network."""
+    need = entry["size"] / 1e6
+    if exc.errno in _DISK_FULL:
+        what = f"the disk holding the cache folder {folder} is full ({exc.strerror or exc})"
+        fix = (
+            f"free at least {need:.1f} MB on that disk, or set ML2DL_DATA_DIR to a folder on a disk "
+            "with room, then run again."
+        )
+    elif isinstance(exc, PermissionError) or exc.errno in _NOT_WRITABLE:
+        what = f"the cache folder {folder} is not writable ({exc.strerror or exc})"
+        fix = (
+            f"make {folder} writable, or set ML2DL_DATA_DIR to a folder you can write to "
+            "(e.g. ML2DL_DATA_DIR=~/ml2dl-data), then run again."
+        )
+    else:
+        what = f"writing into the cache folder {folder} failed ({exc.strerror or exc})"
+        fix = (
+            "check that folder (disk, permissions), or set ML2DL_DATA_DIR to another folder, then run again."
+        )
+    return _unavailable(filename, entry, [*notes, what], [fix])
+
+
+def _unavailable(filename: str, entry: dict, notes: list[str], fixes: list[str]) -> DataUnavailableError:
+    mirrors = os.environ.get("ML2DL_DATA_MIRROR") or "(not set)"
+    tried = "\n".join(f"  - {n}" for n in notes) or "  - (nothing: no mirror folder and no URL)"
+    fixes = list(dict.fromkeys(fixes)) or [FIX_CONNECT]
+    how = fixes[0] if len(fixes) == 1 else "\n" + "\n".join(f"  - {f}" for f in fixes)
+    return DataUnavailableError(
+        f"Could not get {filename!r} ({entry.get('description', 'course data')}).\n"
+        f"Tried:\n{tried}\n"
+        f"ML2DL_DATA_MIRROR = {mirrors}\n"
+        f"How to fix: {how}"
+    )
+
+
 def fetch(filename: str) -> Path:
     """Return the path of a verified local copy of a registry file, obtaining it if needed.
 
-    Raises :class:`DataUnavailableError` naming the file, every place tried and the
-    environment variable to set when no verified copy can be had.
+    Raises :class:`DataUnavailableError` naming the file, every place tried, what went wrong and
+    what to do when no verified copy can be had.
     """
     entry = _entry(filename)
     target = cache_dir() / filename
     notes: list[str] = []
+    fixes: list[str] = []
 
     if target.is_file():
-        problem, digest = _problem_with(target, entry)
-        if problem is None:
-            _remember(target, entry, digest)
-            return target
-        _discard(target)
-        msg = f"cached copy {target} is corrupted ({problem}); it was deleted"
-        warnings.warn(msg + " and will be fetched again.", stacklevel=2)
-        notes.append(msg)
+        try:
+            problem, digest = _problem_with(target, entry)
+        except FileNotFoundError:  # another process removed it meanwhile: obtain it anew
+            problem, digest = None, ""
+            notes.append(f"cached copy {target} disappeared while it was checked")
+        else:
+            if problem is None:
+                _remember(target, entry, digest)
+                return target
+            try:
+                _discard(target)
+            except OSError as exc:
+                raise _cache_error(
+                    filename,
+                    entry,
+                    target.parent,
+                    exc,
+                    [*notes, f"cached copy {target} is corrupted ({problem}) and could not be deleted"],
+                ) from None
+            msg = f"cached copy {target} is corrupted ({problem}); it was deleted"
+            warnings.warn(msg + " and will be fetched again.", stacklevel=2)
+            notes.append(msg)
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cache_error(filename, entry, target.parent, exc, notes) from None
+    _remove_stale_parts(target)
 
     for source in _local_candidates(filename, entry):
         if not source.is_file():
             notes.append(f"not in {source.parent}")
             continue
         # Verify the copy, not the source: what ends up in the cache is what was checked.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        os.close(fd)
         try:
-            shutil.copyfile(source, tmp)
-            problem, digest = _problem_with(Path(tmp), entry)
-            if problem:
-                notes.append(f"{source} is corrupted ({problem}); not used")
-                continue
-            os.replace(tmp, target)
-            _remember(target, entry, digest)
-            return target
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+            return _install(target, entry, _copy_from(source))
+        except _Rejected as exc:
+            notes.append(f"{source} is corrupted ({exc}); not used")
+        except _CacheWriteError as exc:
+            raise _cache_error(filename, entry, target.parent, exc.exc, notes) from None
+        except OSError as exc:
+            notes.append(f"{source} could not be read ({exc.strerror or exc}); not used")
 
     for url in entry["urls"]:
         try:
-            path = pooch.retrieve(
-                url,
-                known_hash=f"sha256:{entry['sha256']}",  # downloads must be the canonical archive
-                fname=target.name,
-                path=target.parent,
-                progressbar=True,
-            )
-            return Path(path)
-        except ValueError as exc:  # pooch: downloaded file failed its hash (already deleted)
+            return _install(target, entry, _download_from(url), canonical_only=True)
+        except _Rejected as exc:
             notes.append(f"download from {url} failed its checksum and was discarded ({exc})")
-        except Exception as exc:  # no network, HTTP error, DNS failure, ...
-            notes.append(f"download from {url} failed: {type(exc).__name__}: {exc}")
+            fixes.append(FIX_CHECKSUM)
+        except _CacheWriteError as exc:
+            raise _cache_error(filename, entry, target.parent, exc.exc, notes) from None
+        except Exception as exc:  # no network, HTTP error, cut-off download, ...
+            what, fix = _download_problem(exc)
+            notes.append(f"download from {url} failed: {what}")
+            fixes.append(fix)
 
-    mirrors = os.environ.get("ML2DL_DATA_MIRROR") or "(not set)"
-    tried = "\n".join(f"  - {n}" for n in notes)
-    raise DataUnavailableError(
-        f"Could not get {filename!r} ({entry.get('description', 'course data')}).\n"
-        f"Tried:\n{tried}\n"
-        f"ML2DL_DATA_MIRROR = {mirrors}\n"
-        "How to fix: connect to the internet and run again, or copy the file (it is checked by "
-        f"sha256) into a folder and set ML2DL_DATA_MIRROR to that folder "
-        f"(several folders separated by {os.pathsep!r})."
-    )
+    raise _unavailable(filename, entry, notes, fixes)
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,11 +25,19 @@ from helpers.runtime import get_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
-# ru_maxrss is in KiB on Linux and in bytes on macOS.
+# The kernel prints its raw ru_maxrss and its platform; peak_rss_mb() converts (units differ by OS).
 PEAK_MEMORY_CELL = (
-    "import resource as _r, sys as _s; _m = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss; "
-    "print('ML2DL_PEAK_RSS_KB', _m // 1024 if _s.platform == 'darwin' else _m)"
+    "import resource as _r, sys as _s; "
+    "print('ML2DL_PEAK_RSS', _s.platform, _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
 )
+
+
+def peak_rss_mb(ru_maxrss: int, platform: str) -> float:
+    """Peak resident memory in MB (2**20 bytes) from ``getrusage().ru_maxrss``.
+
+    ``ru_maxrss`` is in bytes on macOS (``darwin``) and in KiB on Linux and the other Unixes.
+    """
+    return ru_maxrss / 2**20 if platform == "darwin" else ru_maxrss / 1024
 
 
 def course_notebooks() -> list[Path]:
@@ -40,8 +48,9 @@ def course_notebooks() -> list[Path]:
 def _peak_rss_mb(nb) -> float | None:
     for output in nb.cells[-1].get("outputs", []):
         for line in output.get("text", "").splitlines():
-            if line.startswith("ML2DL_PEAK_RSS_KB"):
-                return int(line.split()[1]) / 1024
+            if line.startswith("ML2DL_PEAK_RSS "):
+                _, platform, value = line.split()
+                return peak_rss_mb(int(value), platform)
     return None
 
 

@@ -43,6 +43,29 @@ def get_profile(profile: str | None = None) -> str:
     return value
 
 
+def gpu_memory_growth() -> list[str]:
+    """Let TensorFlow take GPU memory as it needs it instead of all of it at start-up.
+
+    By default each TensorFlow process reserves nearly all of every GPU's memory, so a second open
+    notebook's kernel dies. The Setup cell's helpers (:func:`set_seed`, :func:`device_summary`,
+    :func:`fastest_precision`) call this as soon as TensorFlow is imported, before it uses a GPU.
+    Returns the GPUs set to grow (empty without TensorFlow or GPUs). Once TensorFlow has started
+    using a GPU the setting cannot change any more; that is left as it is (no error).
+    """
+    if "tensorflow" not in sys.modules:
+        return []
+    import tensorflow as tf
+
+    grown = []
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+            grown.append(getattr(gpu, "name", str(gpu)))
+        except (RuntimeError, ValueError):  # already initialised: too late to change, keep going
+            pass
+    return grown
+
+
 def set_seed(seed: int = COURSE_SEED) -> int:
     """Seed Python, numpy and, if TensorFlow/Keras is already imported, Keras (which seeds TF).
 
@@ -63,6 +86,7 @@ def set_seed(seed: int = COURSE_SEED) -> int:
             raise ValueError(f"ML2DL_SEED must be an integer, got {override!r}") from None
     random.seed(seed)
     np.random.seed(seed)
+    gpu_memory_growth()  # the first helper a Setup cell calls after importing TensorFlow
     if "keras" in sys.modules or "tensorflow" in sys.modules:
         import keras
 
@@ -97,6 +121,7 @@ def fastest_precision() -> str:
     if "tensorflow" in sys.modules:
         import tensorflow as tf
 
+        gpu_memory_growth()
         if tf.config.list_physical_devices("GPU"):
             return "mixed_float16"
     if cpu_flags() & set(BF16_CPU_FLAGS):
@@ -123,6 +148,7 @@ def device_summary() -> str:
     if "tensorflow" in sys.modules:
         import tensorflow as tf
 
+        gpu_memory_growth()
         devices = tf.config.list_physical_devices()
         names = [d.name.replace("/physical_device:", "") for d in devices]
         gpu = any(d.device_type == "GPU" for d in devices)

@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from conftest import closed_port_url, entry_for
+from conftest import closed_port_url, entry_for, mirrors_with_checksums
 
 from helpers import data
 
@@ -148,13 +148,18 @@ def test_real_registry_is_well_formed():
         assert name in entries
 
 
-def test_registry_agrees_with_the_mirror_sha256sums(mirror):
-    sums = dict(reversed(line.split()) for line in (mirror / "SHA256SUMS").read_text().splitlines())
+def test_registry_agrees_with_the_mirror_sha256sums():
+    """Where an offline mirror with a SHA256SUMS file is configured (CI's is), it agrees with the registry."""
+    folders = mirrors_with_checksums()
+    if not folders:
+        pytest.skip("no ML2DL_DATA_MIRROR folder with a SHA256SUMS file (CI sets one; nobody else needs it)")
     entries = data.registry()
-    assert sums, "SHA256SUMS is empty"
-    for name, digest in sums.items():
-        assert digest == entries[name]["sha256"], name
-        assert (mirror / name).stat().st_size == entries[name]["size"], name
+    for mirror in folders:
+        sums = dict(reversed(line.split()) for line in (mirror / "SHA256SUMS").read_text().splitlines())
+        assert sums, f"{mirror}/SHA256SUMS is empty"
+        for name, digest in sums.items():
+            assert digest == entries[name]["sha256"], name
+            assert (mirror / name).stat().st_size == entries[name]["size"], name
 
 
 def test_command_line_fetch_reports_failures_with_exit_code(isolated, fake_registry, capsys):

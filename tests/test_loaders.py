@@ -1,16 +1,22 @@
-"""IDX parsing and the dataset loaders, on synthetic files and on the real course data."""
+"""IDX parsing and the dataset loaders, on synthetic files and on the real course data.
+
+Tests on real data take it the normal way (``course_data``: cache, mirrors, download) and are
+skipped where it cannot be had, except under CI."""
 
 from __future__ import annotations
 
 import gzip
-import os
+import shutil
 import struct
 
 import numpy as np
 import pytest
 
 from helpers import data
-from helpers.runtime import _truthy
+
+MNIST_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+MNIST_TRAIN = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
+FASHION = tuple(f"fashion-mnist/{n}" for n in (*MNIST_TRAIN, *MNIST_TEST))
 
 
 def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
@@ -59,9 +65,10 @@ def test_read_idx_rejects_a_cut_gzip_stream(tmp_path, images):
         data.read_idx(path)
 
 
-def test_mnist_test_set_from_the_canonical_idx_files(mirror):
-    x = data.read_idx(data.fetch("t10k-images-idx3-ubyte.gz"))
-    y = data.read_idx(data.fetch("t10k-labels-idx1-ubyte.gz"))
+def test_mnist_test_set_from_the_canonical_idx_files(course_data):
+    images, labels = course_data(*MNIST_TEST)
+    x = data.read_idx(images)
+    y = data.read_idx(labels)
     assert x.shape == (10000, 28, 28) and x.dtype == np.uint8
     assert x.min() == 0 and x.max() == 255
     assert y.shape == (10000,) and set(np.unique(y)) == set(range(10))
@@ -69,15 +76,16 @@ def test_mnist_test_set_from_the_canonical_idx_files(mirror):
 
 
 @pytest.mark.parametrize(
-    ("loader", "rows", "columns"),
+    ("loader", "filename", "rows", "columns"),
     [
-        (data.load_food_truck, 97, ["population", "profit"]),
-        (data.load_housing, 47, ["size_sqft", "bedrooms", "price"]),
-        (data.load_admissions, 100, ["exam1", "exam2", "admitted"]),
-        (data.load_microchips, 118, ["test1", "test2", "accepted"]),
+        (data.load_food_truck, "ex1data1.txt", 97, ["population", "profit"]),
+        (data.load_housing, "ex1data2.txt", 47, ["size_sqft", "bedrooms", "price"]),
+        (data.load_admissions, "ex2data1.txt", 100, ["exam1", "exam2", "admitted"]),
+        (data.load_microchips, "ex2data2.txt", 118, ["test1", "test2", "accepted"]),
     ],
 )
-def test_course_tables(mirror, loader, rows, columns):
+def test_course_tables(course_data, loader, filename, rows, columns):
+    course_data(filename)
     frame = loader()
     assert list(frame.columns) == columns
     assert len(frame) == rows
@@ -87,13 +95,15 @@ def test_course_tables(mirror, loader, rows, columns):
         assert set(frame[label].unique()) == {0, 1}
 
 
-def test_food_truck_values_are_in_the_documented_units(mirror):
+def test_food_truck_values_are_in_the_documented_units(course_data):
+    course_data("ex1data1.txt")
     frame = data.load_food_truck()
     assert frame.population.between(5, 23).all()  # 10,000s of people
     assert frame.profit.between(-3, 25).all()  # $10,000s
 
 
-def test_quick_mnist_shapes_balance_and_no_test_leakage(mirror):
+def test_quick_mnist_shapes_balance_and_no_test_leakage(course_data):
+    course_data(*MNIST_TEST)
     (x_train, y_train), (x_test, y_test) = data.load_mnist("quick")
     assert x_train.shape == (5000, 28, 28) and x_train.dtype == np.uint8
     assert y_train.shape == (5000,) and np.issubdtype(y_train.dtype, np.integer)
@@ -107,12 +117,14 @@ def test_quick_mnist_shapes_balance_and_no_test_leakage(mirror):
     np.testing.assert_array_equal(y_again, y_train)
 
 
-def test_full_mnist_offline_says_what_to_do(mirror, offline_registry, tmp_path, monkeypatch):
-    test_only = tmp_path / "test-files-only"  # a mirror without the training images
+def test_full_mnist_offline_says_what_to_do(course_data, offline_registry, tmp_path, monkeypatch):
+    test_files = course_data(*MNIST_TEST)  # from the normal cache/mirror (every URL is offline here)
+    test_only = tmp_path / "test-files-only"  # a mirror of our own, without the training images
     test_only.mkdir()
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        (test_only / name).symlink_to(mirror / name)
+    for path in test_files:
+        shutil.copyfile(path, test_only / path.name)
     monkeypatch.setenv("ML2DL_DATA_MIRROR", str(test_only))
+    monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
     with pytest.raises(data.DataUnavailableError) as err:
         data.load_mnist("full")
     message = str(err.value)
@@ -121,13 +133,15 @@ def test_full_mnist_offline_says_what_to_do(mirror, offline_registry, tmp_path, 
     assert offline_registry["train-images-idx3-ubyte.gz"]["urls"][0] in message
 
 
-def test_quick_profile_comes_from_the_environment(mirror, monkeypatch):
+def test_quick_profile_comes_from_the_environment(course_data, monkeypatch):
+    course_data(*MNIST_TEST)
     monkeypatch.setenv("ML2DL_PROFILE", "quick")
     (x_train, _), _ = data.load_mnist()
     assert len(x_train) == 5000
 
 
-def test_fashion_mnist_quick_and_full(mirror):
+def test_fashion_mnist_quick_and_full(course_data):
+    course_data(*FASHION)
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist("quick")
     assert x_train.shape == (5000, 28, 28) and x_test.shape == (10000, 28, 28)
     np.testing.assert_array_equal(np.bincount(y_train), [500] * 10)
@@ -138,20 +152,15 @@ def test_fashion_mnist_quick_and_full(mirror):
     assert len(data.FASHION_MNIST_CLASSES) == 10
 
 
-def test_full_mnist_verified_by_content_with_the_quick_digits_inside(tmp_path, monkeypatch):
+def test_full_mnist_verified_by_content_with_the_quick_digits_inside(course_data):
     """The default (full) profile's data: 60,000 + 10,000 digits, fetched by the normal path.
 
-    Uses a fresh cache; the files come from ML2DL_DATA_MIRROR (CI's offline mirror holds a
-    recompressed training-image archive, accepted by its decompressed content) or a download.
-    Skipped when they cannot be had, except under CI, where that is a failure.
+    CI's offline mirror holds a recompressed training-image archive, accepted by its decompressed
+    content; a student's cache holds the downloaded canonical one.  Skipped when the files cannot be
+    had, except under CI, where that is a failure.
     """
-    monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
-    try:
-        (x_train, y_train), (x_test, y_test) = data.load_mnist("full")
-    except data.DataUnavailableError as exc:
-        if _truthy(os.environ.get("CI")):
-            raise
-        pytest.skip(f"full MNIST not available here (set ML2DL_DATA_MIRROR or connect): {exc}")
+    course_data(*MNIST_TRAIN, *MNIST_TEST)
+    (x_train, y_train), (x_test, y_test) = data.load_mnist("full")
     assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
     assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
     # the published class counts of the MNIST training and test sets

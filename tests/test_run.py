@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import nbformat
+import pytest
 
 from helpers import run
 
@@ -41,9 +42,52 @@ def test_run_records_metrics_memory_and_failures(tmp_path, capsys):
     assert len(executed.cells) == 2  # the memory probe is not left in the copy
 
 
-def test_course_notebooks_are_in_day_order():
-    names = [p.relative_to(run.NOTEBOOKS).as_posix() for p in run.course_notebooks()]
-    assert names == sorted(names) and all(n.startswith("day") for n in names)
+def test_course_notebooks_are_the_day_notebooks_only(tmp_path, monkeypatch):
+    """`make run` without arguments runs the day notebooks, day by day, and nothing else: not the
+    index or the template, not JupyterLab's checkpoint copies, not notebooks in other folders."""
+    for rel in [
+        "index.ipynb",
+        "_template.ipynb",
+        "day2/b.ipynb",
+        "day1/z.ipynb",
+        "day1/.ipynb_checkpoints/z-checkpoint.ipynb",
+        "day1/scratch/notes.ipynb",
+        "extras/more.ipynb",
+        "day3/notes.txt",
+    ]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}")
+    monkeypatch.setattr(run, "NOTEBOOKS", tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in run.course_notebooks()] == [
+        "day1/z.ipynb",
+        "day2/b.ipynb",
+    ]
+
+
+def test_course_notebooks_are_the_ones_the_index_links():
+    from test_repo import index_links
+
+    linked = {p for p in index_links() if p.parent.name.startswith("day")}
+    assert set(run.course_notebooks()) == linked
+
+
+@pytest.mark.parametrize(
+    ("ru_maxrss", "platform", "mb"),
+    [(512 * 1024, "linux", 512.0), (512 * 2**20, "darwin", 512.0), (1536, "freebsd14", 1.5)],
+    ids=["linux-KiB", "macos-bytes", "bsd-KiB"],
+)
+def test_peak_memory_units_per_platform(ru_maxrss, platform, mb):
+    assert run.peak_rss_mb(ru_maxrss, platform) == mb
+
+
+def test_peak_memory_is_read_from_the_probe_cell_output():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(run.PEAK_MEMORY_CELL)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="ML2DL_PEAK_RSS darwin 1073741824\n")
+    ]
+    nb.cells = [cell]
+    assert run._peak_rss_mb(nb) == 1024.0
 
 
 def test_run_passes_profile_and_seed_to_the_kernel_only(tmp_path, monkeypatch):

@@ -154,3 +154,50 @@ def test_cpu_flags_reads_this_machines_cpuinfo():
     assert isinstance(flags, set)
     if runtime.Path("/proc/cpuinfo").is_file():
         assert "fpu" in flags or "sse2" in flags or "neon" in flags or "asimd" in flags
+
+
+@pytest.fixture
+def fake_gpus(monkeypatch):
+    """TensorFlow sees two GPUs (there are none here); set_memory_growth calls are recorded."""
+    import tensorflow as tf
+
+    gpus = [tf.config.PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(2)]
+    cpu = tf.config.PhysicalDevice("/physical_device:CPU:0", "CPU")
+    calls = []
+    monkeypatch.setattr(
+        tf.config,
+        "list_physical_devices",
+        lambda kind=None: gpus if kind == "GPU" else ([cpu, *gpus] if kind is None else [cpu]),
+    )
+    monkeypatch.setattr(tf.config.experimental, "set_memory_growth", lambda d, on: calls.append((d.name, on)))
+    return calls
+
+
+@pytest.mark.parametrize("setup_call", ["set_seed", "device_summary", "fastest_precision"])
+def test_setup_helpers_let_gpu_memory_grow(clean_env, fake_gpus, setup_call):
+    """Whichever Setup helper runs first after `import tensorflow` stops TF taking all GPU memory."""
+    try:
+        getattr(runtime, setup_call)()
+    finally:
+        np.random.seed(None)
+    assert ("/physical_device:GPU:0", True) in fake_gpus and ("/physical_device:GPU:1", True) in fake_gpus
+
+
+def test_gpu_memory_growth_too_late_is_not_an_error(clean_env, monkeypatch):
+    import tensorflow as tf
+
+    gpu = tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: [gpu])
+
+    def already_initialised(device, enable):
+        raise RuntimeError("Physical devices cannot be modified after being initialized")
+
+    monkeypatch.setattr(tf.config.experimental, "set_memory_growth", already_initialised)
+    assert runtime.gpu_memory_growth() == []
+
+
+def test_gpu_memory_growth_does_nothing_before_tensorflow_is_imported(clean_env, monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    assert runtime.gpu_memory_growth() == []
