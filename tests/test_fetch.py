@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from conftest import closed_port_url, entry_for, mirrors_with_checksums
@@ -168,3 +169,61 @@ def test_command_line_fetch_reports_failures_with_exit_code(isolated, fake_regis
     assert "FAIL toy.txt" in capsys.readouterr().err
     (isolated / "cache" / "toy.txt").write_bytes(GOOD)  # fetch made the folder
     assert data.main(["toy.txt"]) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../outside.txt",
+        "sub/../../outside.txt",
+        "..",
+        "/etc/passwd",
+        "C:/data.txt",
+        "sub\\file.txt",
+        "a/b/c.txt",
+        "sub//file.txt",
+        ".hidden",
+        "sub/",
+        "",
+        "with space.txt",
+        "x:y.txt",
+    ],
+)
+def test_unsafe_registry_names_are_rejected(isolated, fake_registry, name):
+    """Registry names become cache and mirror paths: only 'file' and 'sub/file' are allowed."""
+    fake_registry[name] = entry_for(GOOD, [closed_port_url("toy.txt")])
+    with pytest.raises(ValueError, match=r"is not allowed: use 'file' or 'sub/file'"):
+        data.fetch(name)
+    assert not any(isolated.parent.glob("outside.txt"))
+
+
+def test_unsafe_debian_folder_is_rejected(isolated, fake_registry):
+    fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")], debian_dir="../etc")
+    with pytest.raises(ValueError, match="debian_dir"):
+        data.fetch("toy.txt")
+
+
+def test_every_real_registry_name_is_safe():
+    for name, entry in data.registry().items():
+        assert data.check_name(name) == name
+        if entry.get("debian_dir"):
+            assert "/" not in data.check_name(entry["debian_dir"])
+
+
+@pytest.mark.parametrize("variable", ["ML2DL_DATA_DIR", "ML2DL_DATA_MIRROR"])
+def test_relative_data_folders_are_relative_to_the_repository_root(tmp_path, monkeypatch, variable):
+    """A kernel runs in its notebook's folder; a relative setting must still mean one folder."""
+    monkeypatch.setenv(variable, os.path.join("datasets", "my-folder"))
+    expected = data.REPO_ROOT / "datasets" / "my-folder"
+    seen = set()
+    for cwd in (tmp_path, data.REPO_ROOT / "notebooks" / "day1", data.REPO_ROOT):
+        monkeypatch.chdir(cwd)
+        seen.add(data.cache_dir() if variable == "ML2DL_DATA_DIR" else data.mirror_dirs()[0])
+    assert seen == {expected}
+
+
+def test_absolute_and_home_data_folders_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", os.pathsep.join([str(tmp_path / "m"), "~/mirror", " "]))
+    assert data.cache_dir() == tmp_path / "cache"
+    assert data.mirror_dirs() == [tmp_path / "m", Path("~/mirror").expanduser()]
