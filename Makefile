@@ -1,18 +1,29 @@
 # ml2dl — Machine Learning to Deep Learning.  `make help` lists the targets.
 #
-#   make lab    set up .venv (once), fetch the small data, open JupyterLab on the course index
-#   make test   set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
-#   make run    execute every notebook headless; executed copies + results table in build/
-#   make readme rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
+#   make lab          set up .venv (once), fetch the small data, open JupyterLab on the course index
+#   make test         set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
+#   make run          execute every notebook headless; executed copies + results table in build/
+#   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
+#   make lock         re-resolve requirements.lock and binder/requirements.txt from the top-level pins (network)
+#   make badge        rewrite README.md's Binder badge from pyproject.toml ([project.urls] and [tool.ml2dl])
+#   make test-binder  build a Binder environment from binder/ as repo2docker would and try it (minutes)
 #
-# Variables: PYTHON (interpreter that creates .venv, default python3), PROFILE (quick|full for
-# `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
-# `make run`: re-run with another seed to measure the spread, default 42), OUT (default build).
+# Variables: PYTHON (interpreter that creates .venv: Python 3.11, default python3), PROFILE (quick|full
+# for `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
+# `make run`: re-run with another seed to measure the spread, default 42), OUT (default build),
+# UPGRADE=1 (for `make lock`: move every pin beneath the top level to its newest version).
 
 PYTHON   ?= python3
+# The one Python version the lock is made for (binder/runtime.txt says the same).
+PYTHON_VERSION := 3.11
 VENV     ?= .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.ml2dl-installed
+# The package metadata ([project] and [build-system] of pyproject.toml), rewritten only when it changes:
+# an edit to the lint or test settings in pyproject.toml does not reinstall the environment.
+META     := $(VENV)/.ml2dl-metadata
+LOCK     := requirements.lock
+BINDER_LOCK := binder/requirements.txt
 PROFILE  ?= $(or $(ML2DL_PROFILE),quick)
 NOTEBOOKS ?=
 SEED     ?=
@@ -20,37 +31,91 @@ OUT      ?= build
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=1200
 # JupyterLab refuses to start as root (e.g. in a container) unless told it may.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+# The target to name in messages ("make lab PYTHON=python3.11").
+GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
-.PHONY: help venv data lab test lint run readme clean
+.PHONY: help venv data lab test lint run readme clean lock badge test-binder git-filter FORCE
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
-# The virtual environment: created if missing, re-installed only when the requirements change.
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# ---------------------------------------------------------------------------------------------------
+# The virtual environment: created if missing; installed from the lock, again only when the lock or
+# the package metadata change. Nothing here needs the network once it is installed.
+# ---------------------------------------------------------------------------------------------------
 
-$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt
-	$(BIN)/python -m pip install --no-deps -e .
+$(BIN)/python:
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	if [ -z "$$v" ]; then \
+	  echo "make: '$(PYTHON)' does not run. ml2dl needs Python $(PYTHON_VERSION): install it, then run: make $(GOAL) PYTHON=python$(PYTHON_VERSION)"; exit 1; \
+	elif [ "$$v" != "$(PYTHON_VERSION)" ]; then \
+	  echo "make: ml2dl needs Python $(PYTHON_VERSION), but '$(PYTHON)' is Python $$v. Pass another interpreter: make $(GOAL) PYTHON=python$(PYTHON_VERSION)"; exit 1; \
+	fi
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "make: '$(PYTHON) -m venv $(VENV)' failed (above). On Debian/Ubuntu install the venv module first: sudo apt install python$(PYTHON_VERSION)-venv, then run: make $(GOAL)"; exit 1; }
+
+# Stops with one line saying how to fix a .venv that cannot install anything.
+define CHECK_VENV
+v=$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || { \
+  echo "make: $(VENV) is broken: $(BIN)/python does not run (was the Python it was made from removed?). Fix: rm -rf $(VENV) && make $(GOAL)"; exit 1; }; \
+[ "$$v" = "$(PYTHON_VERSION)" ] || { \
+  echo "make: $(VENV) was made with Python $$v; ml2dl needs $(PYTHON_VERSION). Fix: rm -rf $(VENV) && make $(GOAL) PYTHON=python$(PYTHON_VERSION)"; exit 1; }; \
+$(BIN)/python -m pip --version >/dev/null 2>&1 || { \
+  echo "make: $(VENV) is broken: it has no pip (it was made without ensurepip; on Debian/Ubuntu: sudo apt install python$(PYTHON_VERSION)-venv). Fix: rm -rf $(VENV) && make $(GOAL)"; exit 1; }
+endef
+
+$(META): FORCE | $(BIN)/python
+	@$(BIN)/python -c 'import json, tomllib; d = tomllib.load(open("pyproject.toml", "rb")); print(json.dumps({k: d.get(k) for k in ("build-system", "project")}, sort_keys=True))' > $@.new \
+	  || { rm -f $@.new; echo "make: could not read pyproject.toml with $(BIN)/python (above). If $(VENV) is broken: rm -rf $(VENV) && make $(GOAL)"; exit 1; }
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+# Hash-checked install of the lock, then the helpers package (no build isolation: setuptools comes
+# from the lock, so this works offline).
+$(STAMP): $(LOCK) $(META) | $(BIN)/python
+	@$(CHECK_VENV)
+	$(BIN)/python -m pip install --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(STAMP)
+
+# Notebooks are committed without outputs and without the metadata JupyterLab adds when it opens or
+# runs them: nbstripout as a git filter (see .gitattributes) cleans what git sees, so `git diff` stays
+# empty after opening or running a notebook; JupyterLab's save hook (helpers/lab.py, set by `make lab`)
+# refreshes git's index after each save so that `git status` is clean too. Installed into .git/config.
+NBSTRIPOUT_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
+  metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
+  metadata.language_info.pygments_lexer metadata.language_info.version \
+  cell.metadata.trusted cell.metadata.jp-MarkdownHeadingCollapsed
+# The Python that runs nbstripout (default: the environment's).
+FILTER_PYTHON ?=
+NB_PYTHON = $(or $(FILTER_PYTHON),$(abspath $(BIN))/python)
+
+git-filter: $(if $(FILTER_PYTHON),,$(STAMP))
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$$(pwd -P)" ]; then \
+	  git config filter.nbstripout.clean '"$(NB_PYTHON)" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.extrakeys '$(strip $(NBSTRIPOUT_KEYS))' && \
+	  git config diff.ipynb.textconv '"$(NB_PYTHON)" -m nbstripout --keep-id -t'; \
+	fi
+
+# ---------------------------------------------------------------------------------------------------
+# The course
+# ---------------------------------------------------------------------------------------------------
 
 # The small course data (text files + MNIST test set); verified by sha256, cached in datasets/cache.
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-lab: $(STAMP)
+lab: $(STAMP) git-filter
 	-$(BIN)/python -m helpers.data || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/index.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=helpers.lab.post_save notebooks/index.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests
-	$(BIN)/ruff format --check helpers tests
+	$(BIN)/ruff check helpers tests tools
+	$(BIN)/ruff format --check helpers tests tools
 
-test: data lint
+test: data lint git-filter
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider tests notebooks $(PYTEST_NB)
 
 run: data
@@ -60,6 +125,40 @@ run: data
 # the committed copies of build/results.json (results/{profile}-seed{seed}.json).
 readme: $(STAMP)
 	$(BIN)/python -m helpers.readme
+
+# README.md's Binder badge (between <!-- binder-badge:begin/end --> markers) from pyproject.toml.
+badge: $(STAMP)
+	$(BIN)/python tools/binder_badge.py
+
+# ---------------------------------------------------------------------------------------------------
+# The lock: requirements.txt (top-level pins, edited by hand) -> requirements.lock (every package,
+# pinned, with hashes, for Linux, macOS and Windows); binder/requirements.in (Binder's top level:
+# CPU-only TensorFlow, no test tools) -> binder/requirements.txt, constrained to the course lock so
+# both environments share every version. Needs the network; uv is installed into build/lock-tools.
+# ---------------------------------------------------------------------------------------------------
+
+UV_VERSION := 0.13.9
+LOCK_TOOLS := build/lock-tools
+UV ?= $(LOCK_TOOLS)/bin/uv
+UPGRADE ?=
+UV_COMPILE = $(UV) pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION) \
+  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+$(LOCK_TOOLS)/bin/uv:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+lock: $(UV)
+	$(UV_COMPILE) --universal -o $(LOCK) requirements.txt
+	$(UV_COMPILE) --universal -c $(LOCK) -o $(BINDER_LOCK) binder/requirements.in
+
+# ---------------------------------------------------------------------------------------------------
+# Binder, as far as this machine can imitate repo2docker: a fresh environment from binder/ (the Binder
+# lock), binder/postBuild, then binder/start. Downloads the Binder packages the first time (minutes).
+# ---------------------------------------------------------------------------------------------------
+
+test-binder: $(STAMP)
+	ML2DL_BINDER_BUILD=1 $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_binder_build.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -690,13 +690,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every file in the registry")
     args = parser.parse_args(argv)
     names = sorted(registry()) if args.all else (args.files or list(SMALL_FILES))
-    failed = 0
+    failed = []
     for name in names:
         try:
             print(f"ok   {fetch(name)}")
-        except (DataUnavailableError, KeyError) as exc:
-            failed += 1
+        except (DataUnavailableError, KeyError, ValueError) as exc:
+            failed.append(name)
             print(f"FAIL {name}\n{exc}", file=sys.stderr)
+    if failed:
+        ready = f"{len(names) - len(failed)} of {len(names)} files ready"
+        print(f"{ready}; skipped (see FAIL above): {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 

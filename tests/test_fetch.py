@@ -166,7 +166,8 @@ def test_registry_agrees_with_the_mirror_sha256sums():
 def test_command_line_fetch_reports_failures_with_exit_code(isolated, fake_registry, capsys):
     fake_registry["toy.txt"] = entry_for(GOOD, [closed_port_url("toy.txt")])
     assert data.main(["toy.txt"]) == 1
-    assert "FAIL toy.txt" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "FAIL toy.txt" in err and "0 of 1 files ready; skipped (see FAIL above): toy.txt" in err
     (isolated / "cache" / "toy.txt").write_bytes(GOOD)  # fetch made the folder
     assert data.main(["toy.txt"]) == 0
 

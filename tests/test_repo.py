@@ -77,31 +77,6 @@ def test_course_notebook_follows_the_template(path):
     assert "/CPU:0" not in code, "never pin a device"
 
 
-def requirement_pins(path: Path) -> dict[str, str]:
-    pins = {}
-    for line in path.read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        name, sep, version = line.partition("==")
-        assert sep, f"{path.name}: {line!r} is not pinned with =="
-        pins[name.strip().lower().replace("_", "-")] = version.strip()
-    return pins
-
-
-def test_binder_requirements_match_the_course_requirements():
-    course = requirement_pins(REPO_ROOT / "requirements.txt")
-    binder = requirement_pins(REPO_ROOT / "binder" / "requirements.txt")
-    binder = {("tensorflow" if k == "tensorflow-cpu" else k): v for k, v in binder.items()}
-    assert binder, "binder/requirements.txt is empty"
-    differ = {k: (v, course.get(k)) for k, v in binder.items() if course.get(k) != v}
-    assert not differ, f"binder vs requirements.txt versions differ: {differ}"
-    needed = {"tensorflow", "numpy", "scipy", "matplotlib", "pooch", "mlxtend", "jupyterlab"}
-    assert needed <= binder.keys()
-    runtime = (REPO_ROOT / "binder" / "runtime.txt").read_text().strip()
-    assert runtime == "python-3.11"
-
-
 def test_no_data_files_are_committed():
     allowed = {"README.md", "registry.json"}
     files = [p.name for p in tracked("datasets/*")]
