@@ -23,7 +23,11 @@ from conftest import REPO_ROOT, in_ci
 from helpers import data
 
 #: The unit tests that read course data or care where it comes from (a few seconds).
-DATA_TESTS = ["tests/test_loaders.py", "tests/test_fetch.py", "tests/test_content_verification.py"]
+DATA_TESTS = ["tests/test_loaders.py", "tests/test_fetch.py"]
+#: Left out to keep this quick: they read the same MNIST test files as the tests that stay.
+HEAVY = (
+    "not test_quick_mnist_shapes_balance_and_no_test_leakage and not test_quick_profile_comes_from_the_env"
+)
 
 NO_INTERNET_PLUGIN = textwrap.dedent(
     '''
