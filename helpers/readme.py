@@ -129,6 +129,7 @@ COURSE: dict[str, NotebookInfo] = {
         "MNIST",
         (
             Key("cnn_mnist_test_accuracy", "CNN", "pct2"),
+            Key("cnn_mnist_mlp_test_accuracy", "MLP", "pct2"),
             Key("cnn_mnist_epochs", "epochs", "int"),
             Key("cnn_mnist_time_per_epoch_s", "per epoch", "s"),
             Key("cnn_mnist_images_per_s", "images/s", "int"),
