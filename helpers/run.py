@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -46,12 +47,10 @@ def course_notebooks() -> list[Path]:
 
 
 def _peak_rss_mb(nb) -> float | None:
-    for output in nb.cells[-1].get("outputs", []):
-        for line in output.get("text", "").splitlines():
-            if line.startswith("ML2DL_PEAK_RSS "):
-                _, platform, value = line.split()
-                return peak_rss_mb(int(value), platform)
-    return None
+    """The peak memory printed by PEAK_MEMORY_CELL (its output may arrive in several chunks)."""
+    text = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []) if o.get("name") == "stdout")
+    found = re.search(r"ML2DL_PEAK_RSS\s+(\S+)\s+(\d+)", text)
+    return peak_rss_mb(int(found.group(2)), found.group(1)) if found else None
 
 
 def run_notebook(

@@ -113,3 +113,17 @@ def test_relative_output_folder_works(tmp_path, monkeypatch):
     assert run.main([str(nb), "--profile", "quick", "--out", "rel-build"]) == 0
     (row,) = json.loads((tmp_path / "rel-build" / "results.json").read_text())
     assert row["metrics"] == {"x": 1}
+
+
+def test_peak_memory_is_read_even_when_the_output_arrives_in_pieces():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(run.PEAK_MEMORY_CELL)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="ML2DL_PEAK_RSS"),
+        nbformat.v4.new_output("stream", name="stdout", text=" linux 2048\n"),
+    ]
+    nb.cells = [cell]
+    assert run._peak_rss_mb(nb) == 2.0
+    cell.outputs = []
+    assert run._peak_rss_mb(nb) is None
