@@ -2,6 +2,20 @@
 switches (``helpers.runtime``).  Kept thin on purpose: a helper used by one notebook only belongs in
 that notebook."""
 
-from helpers.runtime import device_summary, get_profile, record_metric, set_seed, use_fastest_precision
+from helpers.runtime import (
+    course_seed,
+    device_summary,
+    get_profile,
+    record_metric,
+    set_seed,
+    use_fastest_precision,
+)
 
-__all__ = ["device_summary", "get_profile", "record_metric", "set_seed", "use_fastest_precision"]
+__all__ = [
+    "course_seed",
+    "device_summary",
+    "get_profile",
+    "record_metric",
+    "set_seed",
+    "use_fastest_precision",
+]

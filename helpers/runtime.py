@@ -66,10 +66,26 @@ def gpu_memory_growth() -> list[str]:
     return grown
 
 
+def course_seed(seed: int = COURSE_SEED) -> int:
+    """``seed`` as this run should use it: shifted by ``ML2DL_SEED - 42`` when ``ML2DL_SEED`` is set.
+
+    Use it wherever a notebook seeds its own generator (``np.random.default_rng(helpers.course_seed(42))``)
+    so that ``make run SEED=...`` changes that randomness too.
+    """
+    override = os.environ.get("ML2DL_SEED", "").strip()
+    if not override:
+        return seed
+    try:
+        shift = int(override) - COURSE_SEED
+    except ValueError:
+        raise ValueError(f"ML2DL_SEED must be an integer, got {override!r}") from None
+    return (seed + shift) % 2**32  # numpy accepts seeds 0 .. 2**32 - 1
+
+
 def set_seed(seed: int = COURSE_SEED) -> int:
     """Seed Python, numpy and, if TensorFlow/Keras is already imported, Keras (which seeds TF).
 
-    Returns the seed used. ``ML2DL_SEED`` (``make run SEED=...``) re-runs a notebook with another
+    Returns the seed used (see :func:`course_seed`). ``ML2DL_SEED`` (``make run SEED=...``) re-runs a notebook with another
     seed, to measure how much its results vary: every call is shifted by the same amount, so
     ``set_seed(42)`` uses ``ML2DL_SEED`` and ``set_seed(43)`` uses ``ML2DL_SEED + 1``.
 
@@ -78,12 +94,7 @@ def set_seed(seed: int = COURSE_SEED) -> int:
     permutation every epoch; a ``tf.data`` pipeline with ``.shuffle(n, seed=...)`` reshuffles each
     epoch and stays repeatable (shown in notebooks/day3/training_kit.ipynb).
     """
-    override = os.environ.get("ML2DL_SEED", "").strip()
-    if override:
-        try:
-            seed = seed - COURSE_SEED + int(override)
-        except ValueError:
-            raise ValueError(f"ML2DL_SEED must be an integer, got {override!r}") from None
+    seed = course_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     gpu_memory_growth()  # the first helper a Setup cell calls after importing TensorFlow

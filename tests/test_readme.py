@@ -208,7 +208,10 @@ def test_generation_fills_every_section_and_keeps_the_prose(workspace):
     assert "Profile **quick**, seed 42" in benchmarks and "10 of 10 notebooks ok" in benchmarks
     assert "Profile **full**, seed 42" in benchmarks and "9 of 10 notebooks ok" in benchmarks
     assert benchmarks.index("**quick**") < benchmarks.index("**full**")
-    assert "| day3/cnn_mnist | ok | 49.0 s | 1,234 MB | CNN 97.64 %, MLP " in benchmarks and "epochs 15," in benchmarks
+    assert (
+        "| day3/cnn_mnist | ok | 49.0 s | 1,234 MB | CNN 97.64 %, MLP " in benchmarks
+        and "epochs 15," in benchmarks
+    )
     assert "| day3/cnn_mnist | ok | 10.5 min | 1,400 MB | CNN 99.31 %," in benchmarks
     failed = table_row(benchmarks, "| day3/fashion_mnist_challenge | FAILED |")
     assert "| – |" in failed and "; error: AssertionError: accuracy \\| too low |" in failed

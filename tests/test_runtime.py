@@ -201,3 +201,13 @@ def test_gpu_memory_growth_does_nothing_before_tensorflow_is_imported(clean_env,
 
     monkeypatch.delitem(sys.modules, "tensorflow")
     assert runtime.gpu_memory_growth() == []
+
+
+def test_course_seed_shifts_and_stays_a_valid_numpy_seed(clean_env):
+    assert runtime.course_seed(42) == 42 and runtime.course_seed(0) == 0
+    clean_env.setenv("ML2DL_SEED", "1")
+    assert runtime.course_seed(42) == 1 and runtime.course_seed(43) == 2
+    low = runtime.course_seed(0)  # 0 - 41 wraps around instead of going negative
+    assert 0 <= low < 2**32
+    np.random.default_rng(low)
+    runtime.set_seed(0)  # numpy refuses negative seeds: this must not raise
