@@ -19,7 +19,8 @@ import numpy as np
 _TENSORS: dict[int, tuple[weakref.ref, object]] = {}
 
 
-def _as_tensor(array):
+def as_tensor(array):
+    """``array`` as a tensor, made once per numpy array (later calls return the same tensor)."""
     import tensorflow as tf
 
     if isinstance(array, tf.Tensor):
@@ -67,7 +68,7 @@ def image_batches(
             f"image_batches expects uint8 images (0..255), got {images.dtype}: pass the images as loaded "
             "by helpers.data, not already scaled floats"
         )
-    x, y = _as_tensor(images), _as_tensor(labels)
+    x, y = as_tensor(images), as_tensor(labels)
     n = int(x.shape[0])
     ds = tf.data.Dataset.range(n)
     if shuffle:

@@ -56,9 +56,9 @@ def test_shuffle_keeps_pairs_covers_everything_and_reshuffles_each_epoch(digits)
 
 def test_one_tensor_per_numpy_array_however_many_pipelines(digits):
     images, labels = digits
-    first = tfdata._as_tensor(images)
-    assert tfdata._as_tensor(images) is first
-    assert tfdata._as_tensor(images.copy()) is not first  # another array, another tensor
+    first = tfdata.as_tensor(images)
+    assert tfdata.as_tensor(images) is first
+    assert tfdata.as_tensor(images.copy()) is not first  # another array, another tensor
 
 
 def test_float_images_are_refused_with_a_hint(digits):
