@@ -6,6 +6,8 @@ package is installed and nothing touches the network.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,15 +38,22 @@ def project(tmp_path):
 
 
 def make(project: Path, *args: str) -> subprocess.CompletedProcess:
+    # A clean make, also when these tests run under `make test` (no inherited MAKELEVEL/MAKEFLAGS).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     return subprocess.run(
-        ["make", "--no-print-directory", *args], cwd=project, capture_output=True, text=True, timeout=120
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
 def messages(result) -> list[str]:
     """The lines make printed for the user (its own 'make: *** ... Error 1' line left out)."""
     lines = (result.stdout + result.stderr).splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("make: ***")]
+    return [line for line in lines if line.strip() and not re.match(r"make(\[\d+\])?: \*\*\*", line)]
 
 
 def test_unsupported_python_stops_with_one_clear_line(project):
