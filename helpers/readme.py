@@ -324,6 +324,16 @@ def _compare(key: Key, before: dict | None, after: dict | None) -> str:
     return f"{key.label} {a if a == b else f'{a} → {b}'}"
 
 
+def syllabus_order() -> list[str]:
+    """The course notebooks in teaching order: the order notebooks/index.ipynb links them (then any
+    notebook of COURSE the index does not link, by path)."""
+    index = REPO_ROOT / "notebooks" / "index.ipynb"
+    text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    linked = list(dict.fromkeys(re.findall(r"(day\d+/[A-Za-z0-9_]+\.ipynb)", text)))
+    order = [nb for nb in linked if nb in COURSE]
+    return order + sorted(set(COURSE) - set(order))
+
+
 def render_syllabus(results: Results) -> str:
     """The syllabus table: every course notebook, its wall times and key metrics, quick → full."""
     quick = results[(PROFILES[0], REFERENCE_SEED)]
@@ -332,7 +342,7 @@ def render_syllabus(results: Results) -> str:
         "| day | notebook | topic | dataset | quick | full | result (quick → full) |",
         "|---|---|---|---|---:|---:|---|",
     ]
-    for notebook in sorted(COURSE):
+    for notebook in syllabus_order():
         info = COURSE[notebook]
         day, name = notebook.split("/", 1)
         link = f"[{Path(name).stem}](notebooks/{notebook})"
@@ -360,7 +370,7 @@ def render_benchmarks(results: Results) -> str:
             "| notebook | status | wall time | peak memory | key metrics |",
             "|---|---|---:|---:|---|",
         ]
-        for notebook in sorted(rows):
+        for notebook in [nb for nb in syllabus_order() if nb in rows]:
             row = rows[notebook]
             metrics = ", ".join(
                 f"{k.label} {format_value(_metric(row, k), k.kind)}" for k in COURSE[notebook].keys
@@ -389,7 +399,7 @@ def render_seeds(results: Results) -> str:
     """Key numeric metrics (no times) that have results for two or more seeds in one profile."""
     profiles = _profiles(results) + sorted({p for p, _ in results} - set(_profiles(results)))
     lines = []
-    for notebook in sorted(COURSE):
+    for notebook in syllabus_order():
         for key in COURSE[notebook].keys:
             if is_time_metric(key.metric):
                 continue

@@ -202,7 +202,7 @@ def test_generation_fills_every_section_and_keeps_the_prose(workspace):
     names = [
         re.search(r"notebooks/(\S+?)\)", line)[1] for line in syllabus.splitlines() if "](notebooks/" in line
     ]
-    assert names == sorted(readme.COURSE)
+    assert names == readme.syllabus_order()  # teaching order, as the course index links them
 
     benchmarks = section(path, "benchmarks")
     assert "Profile **quick**, seed 42" in benchmarks and "10 of 10 notebooks ok" in benchmarks
@@ -314,3 +314,14 @@ def test_readme_matches_committed_results():
         pytest.skip("no committed results yet")
     stale = readme.check_readme(REPO_ROOT / "README.md", results)
     assert not stale, f"README.md sections {stale} differ from results/*.json: run `make readme`"
+
+
+def test_syllabus_order_is_the_index_order():
+    order = readme.syllabus_order()
+    assert sorted(order) == sorted(readme.COURSE)
+    assert (
+        order.index("day2/tf_basics.ipynb")
+        < order.index("day2/xor.ipynb")
+        < order.index("day2/mnist_softmax.ipynb")
+    )
+    assert order.index("day2/mnist_softmax.ipynb") < order.index("day2/mnist_dnn.ipynb")
