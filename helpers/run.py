@@ -22,7 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from helpers.runtime import get_profile
+from helpers.runtime import course_seed, get_profile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -98,7 +98,7 @@ def run_notebook(
     return {
         "notebook": str(rel),
         "profile": profile,
-        "seed": 42 if seed is None else seed,
+        "seed": course_seed() if seed is None else seed,  # None: the kernel inherits ML2DL_SEED or uses 42
         "status": status,
         "wall_s": round(wall, 1),
         "peak_mem_mb": None if peak is None else round(peak),
@@ -133,15 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every day*/ notebook")
     parser.add_argument("--profile", default=None, help="quick or full (default: ML2DL_PROFILE)")
-    parser.add_argument("--seed", type=int, default=None, help="course seed (default 42; ML2DL_SEED)")
+    parser.add_argument("--seed", type=int, default=None, help="course seed (default: ML2DL_SEED, else 42)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build", help="output folder")
     args = parser.parse_args(argv)
     profile = get_profile(args.profile)
-    seed = (
-        args.seed
-        if args.seed is not None
-        else (int(os.environ["ML2DL_SEED"]) if os.environ.get("ML2DL_SEED") else None)
-    )
+    # --seed, else ML2DL_SEED (checked by course_seed: a bad value is a clear error), else 42
+    seed = args.seed if args.seed is not None else course_seed()
     paths = args.notebooks or course_notebooks()
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -149,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for i, path in enumerate(paths, 1):
-        print(f"[{i}/{len(paths)}] {path} ({profile}, seed {42 if seed is None else seed}) ...", flush=True)
+        print(f"[{i}/{len(paths)}] {path} ({profile}, seed {seed}) ...", flush=True)
         row = run_notebook(path, profile, args.out, seed=seed)
         rows.append(row)
         print(

@@ -87,8 +87,7 @@ def set_seed(seed: int = COURSE_SEED) -> int:
 
     Returns the seed used (see :func:`course_seed`). ``ML2DL_SEED`` (``make run SEED=...``) re-runs a
     notebook with another seed, to measure how much its results vary: every call is shifted by the
-    same amount, so
-    ``set_seed(42)`` uses ``ML2DL_SEED`` and ``set_seed(43)`` uses ``ML2DL_SEED + 1``.
+    same amount, so ``set_seed(42)`` uses ``ML2DL_SEED`` and ``set_seed(43)`` uses ``ML2DL_SEED + 1``.
 
     Import TensorFlow before calling this in TF notebooks so its generators are seeded too.
     Note: with the global seed set, Keras 3 ``fit(shuffle=True)`` on arrays uses the same

@@ -127,3 +127,15 @@ def test_peak_memory_is_read_even_when_the_output_arrives_in_pieces():
     assert run._peak_rss_mb(nb) == 2.0
     cell.outputs = []
     assert run._peak_rss_mb(nb) is None
+
+
+def test_seed_from_the_environment_is_recorded_and_a_bad_one_is_a_clear_error(tmp_path, monkeypatch):
+    nb = write_notebook(
+        tmp_path / "s.ipynb", "import helpers\nhelpers.record_metric('seed', helpers.set_seed(42))"
+    )
+    monkeypatch.setenv("ML2DL_SEED", "5")
+    row = run.run_notebook(nb, "quick", tmp_path / "out")
+    assert row["seed"] == 5 and row["metrics"] == {"seed": 5}  # the row names the seed the kernel used
+    monkeypatch.setenv("ML2DL_SEED", "five")
+    with pytest.raises(ValueError, match="ML2DL_SEED must be an integer"):
+        run.main([str(nb), "--profile", "quick", "--out", str(tmp_path / "out2")])
