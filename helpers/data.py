@@ -189,6 +189,19 @@ def verdict_file(path: Path) -> Path:
     return path.with_name(f".{path.name}.verified.json")
 
 
+def _canonical_problem(path: Path, entry: dict) -> tuple[str | None, str]:
+    """``(None, sha256)`` if ``path`` is byte-identical to the canonical download, else why not."""
+    size = path.stat().st_size
+    if size != entry["size"] and "content" not in entry:
+        return f"size {size:,} bytes, expected {entry['size']:,}", ""  # no need to hash it
+    digest = _sha256(path)
+    if size == entry["size"] and digest == entry["sha256"]:
+        return None, digest
+    if size != entry["size"]:
+        return f"size {size:,} bytes, expected {entry['size']:,}", digest
+    return f"sha256 {digest[:12]}… does not match the registry", digest
+
+
 def _problem_with(path: Path, entry: dict) -> tuple[str | None, str]:
     """``(None, archive sha256)`` if ``path`` is a good copy of the entry, else ``(why not, sha256)``.
 
@@ -196,15 +209,10 @@ def _problem_with(path: Path, entry: dict) -> tuple[str | None, str]:
     for entries with ``content``, when its decompressed bytes have the content's sha256 and size
     (a faithful recompression, e.g. Debian's Fashion-MNIST or the offline MNIST mirror).
     """
-    size = path.stat().st_size
+    problem, digest = _canonical_problem(path, entry)
     content = entry.get("content")
-    if content is None and size != entry["size"]:
-        return f"size {size:,} bytes, expected {entry['size']:,}", ""
-    digest = _sha256(path)
-    if size == entry["size"] and digest == entry["sha256"]:
-        return None, digest
-    if content is None:
-        return f"sha256 {digest[:12]}… does not match the registry", digest
+    if problem is None or content is None:
+        return problem, digest
     try:
         remembered = json.loads(verdict_file(path).read_text(encoding="utf-8"))
         if remembered == {"archive_sha256": digest, "content_sha256": content["sha256"]}:
@@ -383,16 +391,8 @@ def _install(target: Path, entry: dict, write, canonical_only: bool = False) -> 
                 f.close()
             except OSError as exc:
                 raise _CacheWriteError(exc) from exc
-        if canonical_only:  # downloads must be the canonical archive, byte for byte
-            size = part.stat().st_size
-            if size != entry["size"]:
-                raise _Rejected(f"{size:,} bytes, expected {entry['size']:,}")
-            digest = _sha256(part)
-            problem = (
-                None if digest == entry["sha256"] else f"sha256 {digest[:12]}… does not match the registry"
-            )
-        else:
-            problem, digest = _problem_with(part, entry)
+        # downloads must be the canonical archive, byte for byte; local copies may be recompressed
+        problem, digest = (_canonical_problem if canonical_only else _problem_with)(part, entry)
         if problem:
             raise _Rejected(problem)
         with contextlib.suppress(OSError):  # mkstemp made it private; a cache may be shared (read-only)
