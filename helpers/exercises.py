@@ -1,0 +1,434 @@
+"""The course's grader: ``check(exercise_id, answer)`` says whether a student's function is right.
+
+    from helpers.exercises import check, ExerciseError
+    check("ex1.compute_cost", compute_cost)      # prints "✓ ex1.compute_cost: 4 cases" or raises
+
+Every exercise (``exercise_ids()`` lists them; the README too) has several cases: the one the
+notebook publishes and others with other inputs and shapes (one feature and several, one example,
+``lambda_`` 0 and not 0), so code written to hit one published number does not pass.  A case
+calls the answer with stored arguments and compares what comes back with a stored *expected value*
+(numbers within a tolerance; a list, tuple, array or 0-d array are all accepted where the numbers
+agree).  This module holds no reference code: the cases and their expected values are data,
+``helpers/exercise_data/<notebook>.json``, generated from the solutions edition by
+``tools/student.py`` (``make student``), which also stores the result each *common mistake*
+produces, so a wrong answer that matches one gets that mistake's hint.
+
+A failing check raises ``ExerciseError`` (an ``AssertionError``, so pytest and nbgrader count it as
+a failure) whose message names the case, the expected and the received value and a hint; an answer
+that still raises ``NotImplementedError`` gets "not implemented yet".  In Jupyter the error shows
+as its message only, not as a traceback through this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import json
+import random
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ExerciseError", "check", "exercise_ids", "describe_keras_model", "describe_callback"]
+
+DATA_DIR = Path(__file__).with_name("exercise_data")
+
+
+class ExerciseError(AssertionError):
+    """A check failed: the message says which case, what was expected, what came back, and a hint."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback (the student's own error, if any, is quoted).
+        return [f"\x1b[0;31mExerciseError\x1b[0m: {self}"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The stored exercises
+# ---------------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _catalogue() -> dict[str, dict]:
+    exercises: dict[str, dict] = {}
+    for path in sorted(DATA_DIR.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for exercise_id, spec in doc["exercises"].items():
+            exercises[exercise_id] = dict(spec, notebook=doc["notebook"])
+    return exercises
+
+
+def exercise_ids() -> list[str]:
+    """Every exercise the grader knows, as ``<notebook>.<name>`` ids, in course order."""
+    return list(_catalogue())
+
+
+def _spec(exercise_id: str) -> dict:
+    if not isinstance(exercise_id, str):
+        raise TypeError(
+            f"check() takes the exercise id first, a string like 'ex1.compute_cost', not {exercise_id!r}"
+        )
+    exercises = _catalogue()
+    if exercise_id not in exercises:
+        prefix = exercise_id.split(".")[0] + "."
+        near = [e for e in exercises if e.startswith(prefix)] or list(exercises)
+        raise KeyError(f"no exercise {exercise_id!r}; known ids: {', '.join(near)}")
+    return exercises[exercise_id]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values as stored in JSON: arrays, tuples, data sets by name
+# ---------------------------------------------------------------------------------------------------
+
+
+def _bias(x: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones(len(x)), x])
+
+
+def _table(loader: str, columns: list[str], bias: bool) -> np.ndarray:
+    from helpers import data
+
+    frame = getattr(data, loader)()
+    x = frame[columns].to_numpy(dtype=float)
+    return _bias(x) if bias else x
+
+
+# Course data a case may name instead of storing it ({"__data__": name}): read through helpers.data.
+DATA: dict[str, Callable[[], Any]] = {
+    "food_truck.X": lambda: _table("load_food_truck", ["population"], bias=True),
+    "food_truck.y": lambda: _table("load_food_truck", ["profit"], bias=False).ravel(),
+    "housing.X_raw": lambda: _table("load_housing", ["size_sqft", "bedrooms"], bias=False),
+    "housing.X": lambda: _table("load_housing", ["size_sqft", "bedrooms"], bias=True),
+    "housing.y": lambda: _table("load_housing", ["price"], bias=False).ravel(),
+    "admissions.X": lambda: _table("load_admissions", ["exam1", "exam2"], bias=True),
+    "admissions.y": lambda: _table("load_admissions", ["admitted"], bias=False).ravel(),
+    "microchips.X": lambda: _table("load_microchips", ["test1", "test2"], bias=True),
+    "microchips.y": lambda: _table("load_microchips", ["accepted"], bias=False).ravel(),
+}
+
+
+def encode(value: Any) -> Any:
+    """A value as JSON: arrays keep dtype and shape, tuples stay tuples, numpy scalars become numbers."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": value.tolist(), "dtype": str(value.dtype), "shape": list(value.shape)}
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if hasattr(value, "numpy"):  # a TensorFlow tensor or variable
+        return encode(np.asarray(value.numpy()))
+    raise TypeError(f"cannot store {type(value).__name__} in an exercise file")
+
+
+def decode(value: Any) -> Any:
+    """The inverse of :func:`encode`; ``{"__data__": name}`` loads a course data set (see ``DATA``)."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            return np.array(value["__ndarray__"], dtype=value["dtype"]).reshape(value["shape"])
+        if "__tuple__" in value:
+            return tuple(decode(v) for v in value["__tuple__"])
+        if "__data__" in value:
+            return DATA[value["__data__"]]()
+        return {k: decode(v) for k, v in value.items()}
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a Keras model or callback is, as plain data (for checks of "build this model" exercises)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _name(obj: Any) -> Any:
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    if isinstance(obj, tuple | list):
+        return [_name(o) for o in obj]
+    return getattr(obj, "__name__", type(obj).__name__)
+
+
+_LAYER_FIELDS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "rate", "activation")
+
+
+def describe_keras_model(model: Any) -> dict:
+    """A Keras model as data: its layers (type, size, activation, initialiser, dropout rate) and its
+    parameter count.  Separate activation layers are folded into the layer before them, so
+    ``Dense(10, activation="relu")`` and ``Dense(10)`` + ``ReLU()`` describe the same."""
+    layers: list[dict] = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        if kind in ("Activation", "ReLU", "Softmax") and layers:
+            act = "relu" if kind == "ReLU" else "softmax" if kind == "Softmax" else _name(layer.activation)
+            layers[-1]["activation"] = act
+            continue
+        entry: dict[str, Any] = {"type": kind}
+        for field in _LAYER_FIELDS:
+            if hasattr(layer, field):
+                value = _name(getattr(layer, field))
+                if field == "activation" and value == "linear":
+                    continue
+                entry[field] = value
+        if hasattr(layer, "kernel_initializer"):
+            entry["kernel_initializer"] = type(layer.kernel_initializer).__name__
+        layers.append(entry)
+    return {"layers": layers, "parameters": int(model.count_params())}
+
+
+def describe_callback(callback: Any) -> dict:
+    """A Keras callback's configuration as data (type, monitored quantity, patience, ...)."""
+    fields = ("monitor", "patience", "min_delta", "mode", "restore_best_weights", "start_from_epoch")
+    out: dict[str, Any] = {"type": type(callback).__name__}
+    for field in fields:
+        if hasattr(callback, field):
+            value = getattr(callback, field)
+            out[field] = _name(value) if not isinstance(value, np.generic) else value.item()
+    if out.get("mode") == "auto" and "monitor" in out:  # Keras resolves "auto" from the monitored name
+        out["mode"] = "max" if "acc" in str(out["monitor"]) else "min"
+    return out
+
+
+DESCRIBE: dict[str, Callable[[Any], Any]] = {
+    "keras_model": describe_keras_model,
+    "callback": describe_callback,
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Comparing
+# ---------------------------------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
+        return text if value.ndim == 0 else f"{text} (shape {value.shape})"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    text = repr(value)
+    return text if len(text) < 400 else text[:400] + " ..."
+
+
+def _as_numbers(value: Any) -> np.ndarray | None:
+    if hasattr(value, "numpy") and callable(value.numpy):
+        value = value.numpy()
+    try:
+        arr = np.asarray(value)
+        if arr.dtype == object:
+            return None
+        return arr.astype(float)
+    except (TypeError, ValueError):
+        return None
+
+
+def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str = "the result") -> str | None:
+    """None when ``received`` agrees with ``expected`` (a decoded value); otherwise what differs."""
+    if isinstance(expected, dict) and "__at_least__" in expected:
+        number = _as_numbers(received)
+        if number is None or number.size != 1:
+            return f"{what}: expected one number, received {_show(received)}"
+        if not float(number) >= expected["__at_least__"]:
+            return f"{what}: expected at least {expected['__at_least__']:.4g}, received {float(number):.4g}"
+        return None
+    if isinstance(expected, tuple):
+        if not isinstance(received, tuple | list):
+            return f"{what}: expected {len(expected)} values (a tuple), received {type(received).__name__}"
+        if len(received) != len(expected):
+            return f"{what}: expected {len(expected)} values, received {len(received)}"
+        for i, (e, r) in enumerate(zip(expected, received, strict=True)):
+            problem = mismatch(e, r, atol, rtol, f"value {i + 1} of the {len(expected)} returned")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, np.ndarray | int | float) and not isinstance(expected, bool):
+        e = np.asarray(expected, dtype=float)
+        r = _as_numbers(received)
+        if r is None:
+            return f"{what}: expected numbers {_show(e)}, received {_show(received)}"
+        if r.shape != e.shape:
+            if r.size == e.size and np.squeeze(r).shape == np.squeeze(e).shape:
+                r = r.reshape(e.shape)  # a column where a row was expected, or [[x]] for x: accepted
+            else:
+                return f"{what}: expected shape {e.shape}, received shape {r.shape}"
+        if not np.all(np.isfinite(r) == np.isfinite(e)):
+            return f"{what}: expected {_show(e)}, received {_show(r)} (not finite)"
+        ok = np.isclose(r, e, atol=atol, rtol=rtol) | (~np.isfinite(e) & (r == e))
+        if not ok.all():
+            if e.ndim == 0:
+                return f"{what}: expected {_show(float(e))}, received {_show(float(r))}"
+            worst = np.unravel_index(np.argmax(np.abs(r - e) * ~ok), e.shape)
+            return (
+                f"{what}: expected {_show(e)}, received {_show(r)}; "
+                f"{int((~ok).sum())} of {e.size} entries differ (e.g. at index {tuple(int(i) for i in worst)}: "
+                f"expected {e[worst]:.6g}, received {r[worst]:.6g})"
+            )
+        return None
+    if isinstance(expected, dict) and isinstance(received, dict):
+        for key in expected:
+            if key not in received:
+                return f"{what}: missing {key!r}"
+            problem = mismatch(expected[key], received[key], atol, rtol, f"{key!r}")
+            if problem:
+                return f"{what}: {problem}"
+        extra = sorted(set(received) - set(expected))
+        return f"{what}: unexpected {extra}" if extra else None
+    if isinstance(expected, list) and isinstance(received, list | tuple):
+        if len(received) != len(expected):
+            return f"{what}: expected {len(expected)} entries, received {len(received)}"
+        for i, (e, r) in enumerate(zip(expected, received, strict=True)):
+            problem = mismatch(e, r, atol, rtol, f"entry {i + 1}")
+            if problem:
+                return f"{what}: {problem}"
+        return None
+    if expected != received:
+        return f"{what}: expected {_show(expected)}, received {_show(received)}"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running a case
+# ---------------------------------------------------------------------------------------------------
+
+
+def run_case(spec: dict, case: dict, answer: Any) -> Any:
+    """What ``answer`` gives for one stored case (called with the case's arguments, then described)."""
+    if spec.get("call", True):
+        if not callable(answer):
+            raise TypeError(f"expected a function, received {type(answer).__name__}")
+        result = answer(*decode(case.get("args", [])), **decode(case.get("kwargs", {})))
+    else:
+        result = answer
+    describe = case.get("describe") or spec.get("describe")
+    if describe:
+        result = DESCRIBE[describe](result)
+    evaluate = case.get("evaluate") or spec.get("evaluate")
+    if evaluate:
+        result = EVALUATE[evaluate](result)
+    return result
+
+
+def _fashion_test_accuracy(model: Any) -> float:
+    """Accuracy of a trained Keras model on the full 10,000-image Fashion-MNIST test set."""
+    from helpers import data
+
+    (_, _), (x_test, y_test) = data.load_fashion_mnist("quick")  # the test set is the same in both
+    x = (x_test.astype("float32") / 255.0)[..., None]
+    probs = np.asarray(model.predict(x, batch_size=1000, verbose=0))
+    return float((probs.argmax(axis=-1) == y_test).mean())
+
+
+EVALUATE: dict[str, Callable[[Any], Any]] = {"fashion_test_accuracy": _fashion_test_accuracy}
+
+
+def _where(exc: BaseException, function: str) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).name != "exercises.py"]
+    if not frames:
+        return ""
+    f = frames[-1]
+    place = "your code" if f.name == function else f"{f.name}"
+    return f" (in {place}, line {f.lineno}: {(f.line or '').strip()})"
+
+
+@contextlib.contextmanager
+def _random_state_kept():
+    """Leave every random generator as it was: a check must not change the notebook's later results.
+
+    Saves and restores Python's and numpy's global generators and, when Keras is imported, its global
+    seed generator and layer-name counters (Keras 3 draws initialiser seeds from Python's ``random``).
+    """
+    py_state, np_state = random.getstate(), np.random.get_state()
+    keras_state = None
+    if "keras" in sys.modules:
+        try:
+            from keras.src.backend.common import global_state
+
+            gen = global_state.get_global_attribute("global_seed_generator")
+            names = global_state.get_global_attribute("object_name_uids")
+            keras_state = (
+                global_state,
+                gen,
+                None if gen is None else np.array(gen.state.value),
+                copy.copy(names),
+            )
+        except (ImportError, AttributeError):  # another Keras layout: nothing more to keep
+            keras_state = None
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        if keras_state is not None:
+            global_state, gen, value, names = keras_state
+            if gen is None:
+                global_state.set_global_attribute("global_seed_generator", None)
+            else:
+                gen.state.assign(value)
+            if names is not None:
+                global_state.set_global_attribute("object_name_uids", names)
+
+
+def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
+    """Check an exercise: run every stored case (or only those of ``part``) on ``answer``.
+
+    Prints one line on success; raises ``ExerciseError`` naming the case, the expected and received
+    values and a hint on the first failing case.  ``answer`` is usually the student's function.
+    """
+    spec = _spec(exercise_id)
+    parts = spec.get("parts", {})
+    if part is not None and part not in parts:
+        raise KeyError(f"{exercise_id} has no part {part!r}; its parts: {', '.join(parts) or 'none'}")
+    cases = [c for c in spec["cases"] if part is None or c.get("part") == part]
+    label = exercise_id if part is None else f"{exercise_id} ({parts[part]})"
+    function = spec.get("function", exercise_id.split(".")[-1])
+    for case in cases:
+        try:
+            with _random_state_kept():
+                received = run_case(spec, case, answer)
+        except NotImplementedError:
+            raise ExerciseError(
+                f"✗ {label}: not implemented yet — write the body of `{function}` where it says "
+                "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), run that cell, then this one."
+            ) from None
+        except ExerciseError:
+            raise
+        except Exception as exc:  # the student's code failed: say where, not a traceback wall
+            raise ExerciseError(
+                f"✗ {label}, case {case['name']!r}: your code raised {type(exc).__name__}: {exc}"
+                f"{_where(exc, function)}.\n  Hint: {spec.get('hint', 'check the shapes of the arrays you combine.')}"
+            ) from None
+        problem = mismatch(decode(case["expect"]), received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
+        if problem is None:
+            continue
+        hint = None
+        for mistake in case.get("mistakes", []):
+            if (
+                mismatch(decode(mistake["expect"]), received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
+                is None
+            ):
+                hint = mistake["hint"]
+                break
+        if hint is None and "shape" in problem and spec.get("shape_hint"):
+            hint = spec["shape_hint"]
+        raise ExerciseError(
+            f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', 'compare with the formula above.')}"
+        )
+    n = len(cases)
+    print(f"✓ {label}: {n} case{'s' if n != 1 else ''}")
