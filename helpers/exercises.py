@@ -37,6 +37,7 @@ import numpy as np
 __all__ = ["ExerciseError", "check", "exercise_ids", "describe_keras_model", "describe_callback"]
 
 DATA_DIR = Path(__file__).with_name("exercise_data")
+DEFAULT_HINT = "compare your code with the formula above, one step at a time."
 
 
 class ExerciseError(AssertionError):
@@ -277,7 +278,8 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
             worst = np.unravel_index(np.argmax(np.abs(r - e) * ~ok), e.shape)
             return (
                 f"{what}: expected {_show(e)}, received {_show(r)}; "
-                f"{int((~ok).sum())} of {e.size} entries differ (e.g. at index {tuple(int(i) for i in worst)}: "
+                f"{int((~ok).sum())} of {e.size} entries differ "
+                f"(e.g. at index {tuple(int(i) for i in worst)}: "
                 f"expected {e[worst]:.6g}, received {r[worst]:.6g})"
             )
         return None
@@ -405,14 +407,15 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
         except NotImplementedError:
             raise ExerciseError(
                 f"✗ {label}: not implemented yet — write the body of `{function}` where it says "
-                "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), run that cell, then this one."
+                "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), "
+                "run that cell, then this one."
             ) from None
         except ExerciseError:
             raise
         except Exception as exc:  # the student's code failed: say where, not a traceback wall
             raise ExerciseError(
                 f"✗ {label}, case {case['name']!r}: your code raised {type(exc).__name__}: {exc}"
-                f"{_where(exc, function)}.\n  Hint: {spec.get('hint', 'check the shapes of the arrays you combine.')}"
+                f"{_where(exc, function)}.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
             ) from None
         problem = mismatch(decode(case["expect"]), received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
         if problem is None:
@@ -428,7 +431,7 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
         if hint is None and "shape" in problem and spec.get("shape_hint"):
             hint = spec["shape_hint"]
         raise ExerciseError(
-            f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', 'compare with the formula above.')}"
+            f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', DEFAULT_HINT)}"
         )
     n = len(cases)
     print(f"✓ {label}: {n} case{'s' if n != 1 else ''}")

@@ -105,7 +105,7 @@ def exercises(ns):
         Exercise(
             "ex1.gradient_descent",
             "gradient_descent",
-            hint="each step: theta = theta - alpha * (gradient at the current theta); record the cost after the step.",
+            hint="each step: theta = theta - alpha * gradient (at the current theta); then record the cost.",
             cases=[
                 Case(
                     "food trucks, α = 0.01, 50 steps from 0",
