@@ -3,6 +3,7 @@
 #   make lab          set up .venv (once), fetch the small data, open JupyterLab on the course index
 #   make test         set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
 #   make run          execute every notebook headless; executed copies + results table in build/
+#   make student      regenerate the student edition (student/) and the grader's expected values from notebooks/
 #   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
 #   make lock         re-resolve requirements.lock and binder/requirements.txt from the top-level pins (network)
 #   make badge        rewrite README.md's Binder badge from pyproject.toml ([project.urls] and [tool.ml2dl])
@@ -34,7 +35,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # The target to name in messages ("make lab PYTHON=python3.11").
 GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
-.PHONY: help venv data lab test lint run readme clean lock badge test-binder git-filter FORCE
+.PHONY: help venv data lab test lint run readme student clean lock badge test-binder git-filter FORCE
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -120,6 +121,12 @@ test: data lint git-filter
 
 run: data
 	$(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
+
+# The student edition (student/: every solution region becomes a stub, every answer cell "YOUR ANSWER
+# HERE") and helpers/exercise_data/*.json (the grader's expected values), both made from notebooks/,
+# the solutions edition, by tools/student.py. `make test` fails when they are stale.
+student: data
+	$(BIN)/python -m tools.student
 
 # README.md's generated tables (between <!-- generated:...:begin/end --> markers) from results/*.json,
 # the committed copies of build/results.json (results/{profile}-seed{seed}.json).

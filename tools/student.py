@@ -96,6 +96,14 @@ def solution_regions(source: str) -> list[tuple[int, int]]:
     return regions
 
 
+def BEGIN_LINE(indent: str = "") -> str:  # noqa: N802 - reads like the marker it writes
+    return f"{indent}### {BEGIN}"
+
+
+def END_LINE(indent: str = "") -> str:  # noqa: N802
+    return f"{indent}### {END}"
+
+
 def clear_code(source: str) -> str:
     """The cell as the student sees it: every solution region replaced by the indented stub."""
     lines = source.split("\n")

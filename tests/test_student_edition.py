@@ -1,0 +1,139 @@
+"""The student edition (student/) is what `make student` makes from notebooks/ today: regenerated and
+compared, no solution code left in it, stubs exactly where the solutions were, linked first from the
+index, and the student ex1 stops at its first stub with "not implemented yet"."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import REPO_ROOT
+
+from tools import student
+
+SOURCES = student.source_notebooks()
+IDS = [p.relative_to(student.SOURCE_DIR).as_posix() for p in SOURCES]
+
+
+def _regions(cell_source: str) -> list[list[str]]:
+    lines = cell_source.split("\n")
+    return [lines[first + 1 : last] for first, last in student.solution_regions(cell_source)]
+
+
+def test_the_committed_student_edition_is_up_to_date():
+    stale = []
+    for path, text in student.student_edition().items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(str(path.relative_to(REPO_ROOT)))
+    extra = [
+        str(p.relative_to(REPO_ROOT))
+        for p in student.STUDENT_DIR.glob("day*/*.ipynb")
+        if p not in student.student_edition()
+    ]
+    assert not stale and not extra, f"stale {stale}, without a source {extra}: run `make student`"
+
+
+def test_solution_cells_carry_the_metadata_nbgrader_needs():
+    assert not student.annotated_sources(), "nbgrader metadata missing or stale: run `make student`"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_no_solution_code_survives_in_the_student_notebook(path):
+    rel = path.relative_to(student.SOURCE_DIR)
+    source = nbformat.read(path, as_version=4)
+    edition = nbformat.read(student.STUDENT_DIR / rel, as_version=4)
+    outside = "\n".join(  # text the student edition may legitimately share with a solution line
+        "\n".join(line for i, line in enumerate(c.source.split("\n")) if not _inside(c.source, i))
+        for c in source.cells
+    )
+    text = "\n".join(c.source for c in edition.cells)
+    leaked = []
+    for cell in source.cells:
+        if cell.cell_type != "code":
+            continue
+        for region in _regions(cell.source):
+            for line in region:
+                s = line.strip()
+                if len(s) > 3 and not s.startswith("#") and s not in outside and s in text:
+                    leaked.append(s)
+    answers = [c.source for c in source.cells if student.is_answer_cell(c)]
+    leaked += [a[:60] for a in answers if a.strip() and a in text]
+    assert not leaked, f"solution code in student/{rel}: {leaked[:5]}"
+
+
+def _inside(source: str, index: int) -> bool:
+    return any(first <= index <= last for first, last in student.solution_regions(source))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_pasting_the_solutions_back_gives_the_solutions_edition(path):
+    """Each stub stands exactly where a solution region was, indented like it, and nothing else
+    differs (apart from the student-edition note and the emptied answer cells)."""
+    rel = path.relative_to(student.SOURCE_DIR)
+    source = nbformat.read(path, as_version=4)
+    edition = nbformat.read(student.STUDENT_DIR / rel, as_version=4)
+    cells = [c for c in edition.cells if c.get("id") != student.BANNER_ID]
+    assert len(cells) == len(source.cells)
+    for ours, theirs in zip(cells, source.cells, strict=True):
+        assert ours.get("id") == theirs.get("id") and ours.cell_type == theirs.cell_type
+        if student.is_answer_cell(theirs):
+            assert ours.source == student.TEXT_STUB
+            continue
+        pasted = ours.source
+        for region in _regions(theirs.source):
+            indent = re.match(r"\s*", region[0] if region else "").group() if region else ""
+            stub = "\n".join(indent + s for s in student.CODE_STUB.split("\n"))
+            assert stub in pasted, f"{rel}: no stub where a solution was (cell {theirs.get('id')})"
+            body = student.BEGIN_LINE(indent) + "\n" + "\n".join(region) + "\n" + student.END_LINE(indent)
+            pasted = pasted.replace(stub, body, 1)
+        assert pasted == theirs.source, f"{rel}: cell {theirs.get('id')} differs beyond its solution regions"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_every_notebook_has_graded_work_and_answered_exercises(path):
+    nb = nbformat.read(path, as_version=4)
+    regions = sum(len(student.solution_regions(c.source)) for c in nb.cells if c.cell_type == "code")
+    checks = sum(len(student.CHECK_CALL.findall(c.source)) for c in nb.cells if c.cell_type == "code")
+    answers = sum(student.is_answer_cell(c) for c in nb.cells)
+    exercises = [c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith("### Exercise")]
+    assert regions and checks, "a student edition with nothing to write or nothing that checks it"
+    assert exercises and all("★" in c.source.split("\n")[0] for c in exercises), "exercises with a difficulty"
+    assert answers >= len(exercises), "every exercise gets a worked answer in the solutions edition"
+
+
+def test_the_index_links_the_student_edition_first():
+    index = nbformat.read(student.SOURCE_DIR / "index.ipynb", as_version=4)
+    text = "\n".join(c.source for c in index.cells)
+    for rel in IDS:
+        s, k = text.find(f"(../student/{rel})"), text.find(f"({rel})")
+        assert 0 <= s < k, f"index.ipynb must link student/{rel} before the solutions"
+
+
+def test_the_student_ex1_stops_at_its_first_stub_with_not_implemented_yet(course_data, tmp_path):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    course_data("ex1data1.txt", "ex1data2.txt")
+    path = student.STUDENT_DIR / "day1" / "ex1_linear_regression.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    with pytest.raises(CellExecutionError) as err:
+        client.execute()
+    failed = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    )
+    first_stub = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and "raise NotImplementedError()" in c.source
+    )
+    assert "not implemented yet" in str(err.value)
+    assert "ExerciseError" in str(err.value)
+    assert nb.cells[failed].source.startswith("check("), "the check after the first stub reports it"
+    next_code = next(i for i in range(first_stub + 1, len(nb.cells)) if nb.cells[i].cell_type == "code")
+    assert failed == next_code, "nothing before the first stub fails; the code cell after it reports it"
