@@ -345,7 +345,8 @@ def render_syllabus(results: Results) -> str:
     for notebook in syllabus_order():
         info = COURSE[notebook]
         day, name = notebook.split("/", 1)
-        link = f"[{Path(name).stem}](notebooks/{notebook})"
+        # The student edition first (what a student works in), the worked solutions beside it.
+        link = f"[{Path(name).stem}](student/{notebook}) ([solutions](notebooks/{notebook}))"
         q, f = quick.get(notebook), full.get(notebook)
         result = ", ".join(_compare(key, q, f) for key in info.keys)
         lines.append(

@@ -137,3 +137,11 @@ def test_the_student_ex1_stops_at_its_first_stub_with_not_implemented_yet(course
     assert nb.cells[failed].source.startswith("check("), "the check after the first stub reports it"
     next_code = next(i for i in range(first_stub + 1, len(nb.cells)) if nb.cells[i].cell_type == "code")
     assert failed == next_code, "nothing before the first stub fails; the code cell after it reports it"
+
+
+def test_the_readme_lists_the_graded_parts_of_today(course_data):
+    course_data("ex1data1.txt", "ex1data2.txt", "ex2data1.txt", "ex2data2.txt")
+    readme = student.README.read_text(encoding="utf-8")
+    assert student.readme_with(student.exercise_table(student.grader_files()), readme) == readme, (
+        "README.md's list of graded parts is stale: run `make student`"
+    )

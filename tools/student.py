@@ -420,6 +420,44 @@ def grader_files() -> dict[Path, str]:
     }
 
 
+README = REPO_ROOT / "README.md"
+TABLE_BEGIN, TABLE_END = "<!-- generated:exercises:begin -->", "<!-- generated:exercises:end -->"
+
+
+def exercise_table(grader: dict[Path, str]) -> str:
+    """README's list of graded parts (from the grader files), in course order."""
+    from helpers.readme import syllabus_order
+
+    docs = [json.loads(text) for text in grader.values()]
+    order = {nb: i for i, nb in enumerate(syllabus_order())}
+    docs.sort(key=lambda d: order.get(d["notebook"], len(order)))
+    lines = [
+        "<!-- made by `make student` from tools/exercise_cases/; do not edit -->",
+        "",
+        "| notebook | exercise id | cases | graded parts |",
+        "|---|---|---:|---|",
+    ]
+    for doc in docs:
+        for exercise_id, spec in doc["exercises"].items():
+            parts = ", ".join(spec.get("parts", {}).values()) or "–"
+            nb = doc["notebook"]
+            lines.append(
+                f"| [{Path(nb).stem}](student/{nb}) | `{exercise_id}` | {len(spec['cases'])} | {parts} |"
+            )
+    n = sum(len(d["exercises"]) for d in docs)
+    lines += ["", f"{n} graded functions in {len(docs)} notebooks."]
+    return "\n".join(lines) + "\n"
+
+
+def readme_with(table: str, text: str | None = None) -> str:
+    text = README.read_text(encoding="utf-8") if text is None else text
+    if TABLE_BEGIN not in text or TABLE_END not in text:
+        raise SystemExit(f"README.md lacks the markers {TABLE_BEGIN} ... {TABLE_END}")
+    head, rest = text.split(TABLE_BEGIN, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_BEGIN}\n{table}{TABLE_END}{tail}"
+
+
 # ---------------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------------
@@ -469,6 +507,13 @@ def main(argv: list[str] | None = None) -> int:
         for path in extra:
             path.unlink()
             print(f"removed {path.relative_to(REPO_ROOT)} (its source is gone)")
+    readme = readme_with(exercise_table(grader))
+    if readme != README.read_text(encoding="utf-8"):
+        if args.check:
+            problems.append("README.md: the list of graded parts is stale")
+        else:
+            README.write_text(readme, encoding="utf-8")
+            print("wrote README.md (graded parts)")
     if args.check and problems:
         print("The student edition or the grader's expected values are stale; run `make student`:")
         print("\n".join(f"  {p}" for p in problems))
