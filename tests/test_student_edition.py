@@ -145,3 +145,15 @@ def test_the_readme_lists_the_graded_parts_of_today(course_data):
     assert student.readme_with(student.exercise_table(student.grader_files()), readme) == readme, (
         "README.md's list of graded parts is stale: run `make student`"
     )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=IDS)
+def test_nbgrader_makes_the_same_student_edition(path):
+    """Cross-check with nbgrader itself where it is installed (it is not a course dependency): its
+    ClearSolutions preprocessor, with its default metadata checks, gives the same cells."""
+    clear = pytest.importorskip("nbgrader.preprocessors", reason="nbgrader is not installed").ClearSolutions
+    rel = path.relative_to(student.SOURCE_DIR)
+    theirs, _ = clear().preprocess(nbformat.read(path, as_version=4), {})
+    ours = nbformat.read(student.STUDENT_DIR / rel, as_version=4)
+    ours.cells = [c for c in ours.cells if c.get("id") != student.BANNER_ID]
+    assert [c.source for c in theirs.cells] == [c.source for c in ours.cells]
