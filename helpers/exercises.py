@@ -11,7 +11,10 @@ calls the answer with stored arguments and compares what comes back with a store
 agree).  This module holds no reference code: the cases and their expected values are data,
 ``helpers/exercise_data/<notebook>.json``, generated from the solutions edition by
 ``tools/student.py`` (``make student``), which also stores the result each *common mistake*
-produces, so a wrong answer that matches one gets that mistake's hint.
+produces, so a wrong answer that matches one gets that mistake's hint.  An expected value may
+also be a lower bound (``{"__at_least__": x}``, e.g. an accuracy target for a trained model), one
+number or one per data profile (``{"__at_least__": {"quick": x, "full": y}}``, resolved with
+``helpers.get_profile()`` when the check runs).
 
 A failing check raises ``ExerciseError`` (an ``AssertionError``, so pytest and nbgrader count it as
 a failure) whose message names the case, the expected and the received value and a hint; an answer
@@ -243,11 +246,17 @@ def _as_numbers(value: Any) -> np.ndarray | None:
 def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str = "the result") -> str | None:
     """None when ``received`` agrees with ``expected`` (a decoded value); otherwise what differs."""
     if isinstance(expected, dict) and "__at_least__" in expected:
+        bound = expected["__at_least__"]
+        if isinstance(bound, dict):  # one target per data profile: {"quick": x, "full": y}
+            from helpers.runtime import get_profile
+
+            profile = get_profile()
+            bound, what = bound[profile], f"{what} ({profile} profile)"
         number = _as_numbers(received)
         if number is None or number.size != 1:
             return f"{what}: expected one number, received {_show(received)}"
-        if not float(number) >= expected["__at_least__"]:
-            return f"{what}: expected at least {expected['__at_least__']:.4g}, received {float(number):.4g}"
+        if not float(number) >= bound:
+            return f"{what}: expected at least {bound:.4g}, received {float(number):.4g}"
         return None
     if isinstance(expected, tuple):
         if not isinstance(received, tuple | list):
@@ -328,7 +337,10 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
 
 
 def _fashion_test_accuracy(model: Any) -> float:
-    """Accuracy of a trained Keras model on the full 10,000-image Fashion-MNIST test set."""
+    """Accuracy of a trained Keras model on the full 10,000-image Fashion-MNIST test set.
+
+    The images go in as the notebook's ``to_input`` makes them: float32 in [0, 1], shape (28, 28, 1).
+    """
     from helpers import data
 
     (_, _), (x_test, y_test) = data.load_fashion_mnist("quick")  # the test set is the same in both
