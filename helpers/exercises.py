@@ -280,7 +280,8 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
                 return f"{what}: expected shape {e.shape}, received shape {r.shape}"
         if not np.all(np.isfinite(r) == np.isfinite(e)):
             return f"{what}: expected {_show(e)}, received {_show(r)} (not finite)"
-        ok = np.isclose(r, e, atol=atol, rtol=rtol) | (~np.isfinite(e) & (r == e))
+        # nan matches nan: a stored mistake's result may be nan (a naive softmax that overflowed)
+        ok = np.isclose(r, e, atol=atol, rtol=rtol, equal_nan=True) | (~np.isfinite(e) & (r == e))
         if not ok.all():
             if e.ndim == 0:
                 return f"{what}: expected {_show(float(e))}, received {_show(float(r))}"
