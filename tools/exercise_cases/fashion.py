@@ -8,17 +8,21 @@ The target, "beats the baseline CNN", is the unchanged Day 3 CNN's *worst* measu
 (``fashion_cnn_test_accuracy`` in results/<profile>-seed<seed>.json), rounded down to 0.1 point:
 
 - quick (5,000 training images): seeds 42, 1, 2 gave 81.32 %, 79.68 %, 81.19 % -> 79.6 %;
-- full (60,000 training images): only seed 42 was run for this notebook, 92.31 % -> 92.3 %.
+- full (60,000 training images): only seed 42 was run for this notebook (92.31 %). One seed gives no
+  spread, so the margin is two standard errors of an accuracy measured on 10,000 images
+  (2·sqrt(0.923·0.077/10,000) = 0.53 point): 92.31 − 0.53 -> 91.7 %.
 
-The solution (batch normalisation) measured 83.95 %, 84.63 %, 84.58 % (quick) and 92.36 % (full,
-seed 42): clear of the quick target, only just above the full one.
+The solution (batch normalisation) measured 83.95 %, 84.63 %, 84.58 % (quick): clear of the quick
+target. In the full profile it measured 92.36 % (seed 42), within the noise of the baseline: with
+60,000 images batch normalisation no longer buys accuracy here, so the full target asks for "as good
+as the baseline, within the measurement noise".
 """
 
 from tools.student import AtLeast, Case, Exercise
 
 NOTEBOOK = "day3/fashion_mnist_challenge.ipynb"
 
-TARGET = {"quick": 0.796, "full": 0.923}  # per profile, resolved by the grader at check time
+TARGET = {"quick": 0.796, "full": 0.917}  # per profile, resolved by the grader at check time
 
 
 def exercises(ns):
