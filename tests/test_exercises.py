@@ -195,3 +195,30 @@ def test_stored_expected_values_are_up_to_date(case_data):
     for path in student.DATA_DIR.glob("*.json"):
         assert path.stem in MODULES, f"{path.name} has no case module"
         json.loads(path.read_text())
+
+
+def test_an_accuracy_target_can_depend_on_the_profile(monkeypatch):
+    target = {"__at_least__": {"quick": 0.80, "full": 0.90}}
+    monkeypatch.setenv("ML2DL_PROFILE", "quick")
+    assert mismatch(target, 0.85, 0, 0) is None
+    monkeypatch.setenv("ML2DL_PROFILE", "full")
+    assert "at least" in mismatch(target, 0.85, 0, 0)
+    assert mismatch(target, 0.91, 0, 0) is None
+
+
+def test_a_check_leaves_every_random_generator_as_it_was(capsys):
+    """Building a Keras model inside check() must not change the next model the notebook builds."""
+    keras = pytest.importorskip("keras")
+    import helpers
+
+    build_cnn = student.solution_namespace("day3/cnn_mnist.ipynb")["build_cnn"]
+    helpers.set_seed(7)
+    first = [w.copy() for w in build_cnn().get_weights()]
+    after_first = np.random.rand()
+    helpers.set_seed(7)
+    check("cnn.build_cnn", build_cnn)
+    second = [w.copy() for w in build_cnn().get_weights()]
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+    assert np.random.rand() == after_first
+    assert "✓ cnn.build_cnn" in capsys.readouterr().out
+    keras.backend.clear_session()
