@@ -37,7 +37,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ExerciseError", "check", "exercise_ids", "describe_keras_model", "describe_callback"]
+__all__ = [
+    "ExerciseError",
+    "check",
+    "exercise_ids",
+    "describe_keras_model",
+    "describe_callback",
+    "describe_initial_weights",
+]
 
 DATA_DIR = Path(__file__).with_name("exercise_data")
 DEFAULT_HINT = "compare your code with the formula above, one step at a time."
@@ -112,7 +119,14 @@ DATA: dict[str, Callable[[], Any]] = {
     "admissions.y": lambda: _table("load_admissions", ["admitted"], bias=False).ravel(),
     "microchips.X": lambda: _table("load_microchips", ["test1", "test2"], bias=True),
     "microchips.y": lambda: _table("load_microchips", ["accepted"], bias=False).ravel(),
+    "microchips.X_mapped": lambda: _monomials(_table("load_microchips", ["test1", "test2"], bias=False), 6),
 }
+
+
+def _monomials(x: np.ndarray, degree: int) -> np.ndarray:
+    """ex2's polynomial features of two columns: 1, a, b, a², ab, b², a³, ... up to ``degree``."""
+    a, b = x[:, 0], x[:, 1]
+    return np.column_stack([a ** (i - k) * b**k for i in range(degree + 1) for k in range(i + 1)])
 
 
 def encode(value: Any) -> Any:
@@ -208,9 +222,28 @@ def describe_callback(callback: Any) -> dict:
     return out
 
 
+def describe_initial_weights(weights: Any) -> dict:
+    """Random initial weights of a layer, (L_out, 1 + L_in), as facts every correct draw has: its shape,
+    all within ±ε with ε = √6 / √(L_in + L_out), some beyond 0.9 ε (the whole range is used), nearly
+    all different (no symmetry), mean near 0.  For layers of a few hundred weights or more, where a
+    correct uniform draw fails one of these with negligible probability, whatever generator it uses."""
+    w = np.asarray(weights, dtype=float)
+    out: dict[str, Any] = {"shape": list(w.shape)}
+    if w.ndim != 2 or w.size == 0:
+        return out
+    eps = np.sqrt(6) / np.sqrt(w.shape[0] + w.shape[1] - 1)
+    largest = float(np.abs(w).max())
+    out["all within ±ε"] = bool(largest <= eps * (1 + 1e-12))
+    out["some beyond 0.9 ε"] = bool(largest > 0.9 * eps)
+    out["nearly all different"] = bool(len(np.unique(w)) > 0.9 * w.size)
+    out["mean near 0 (|mean| < ε/5)"] = bool(abs(w.mean()) < eps / 5)
+    return out
+
+
 DESCRIBE: dict[str, Callable[[Any], Any]] = {
     "keras_model": describe_keras_model,
     "callback": describe_callback,
+    "initial_weights": describe_initial_weights,
 }
 
 
@@ -328,6 +361,8 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
         result = answer(*decode(case.get("args", [])), **decode(case.get("kwargs", {})))
     else:
         result = answer
+    if case.get("select") is not None:  # one of several returned values, e.g. J of (J, grad)
+        result = _select(result, case["select"], spec)
     describe = case.get("describe") or spec.get("describe")
     if describe:
         result = DESCRIBE[describe](result)
@@ -335,6 +370,16 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
     if evaluate:
         result = EVALUATE[evaluate](result)
     return result
+
+
+def _select(result: Any, index: int, spec: dict) -> Any:
+    if not isinstance(result, tuple | list) or len(result) <= index:
+        function = spec.get("function", "the function")
+        raise ExerciseError(
+            f"✗ `{function}` should return a tuple such as (J, grad); this check compares value "
+            f"{index + 1} of it, but received {_show(result)}."
+        )
+    return result[index]
 
 
 def _fashion_test_accuracy(model: Any) -> float:
@@ -441,7 +486,7 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
             ):
                 hint = mistake["hint"]
                 break
-        if hint is None and "shape" in problem and spec.get("shape_hint"):
+        if hint is None and "expected shape" in problem and spec.get("shape_hint"):
             hint = spec["shape_hint"]
         raise ExerciseError(
             f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', DEFAULT_HINT)}"

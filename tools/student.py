@@ -239,6 +239,8 @@ class Case:
     """One input for an exercise; ``mistakes`` are (wrong implementation, hint) pairs.
 
     ``expect`` stores a value instead of computing it from the solution (e.g. ``AtLeast(0.9)``).
+    ``select`` compares only that element of the returned tuple (``select=0``: J of ``(J, grad)``),
+    so several parts of one function can be checked separately.
     """
 
     name: str
@@ -249,6 +251,7 @@ class Case:
     rtol: float = 1e-6
     mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
     expect: Any = None
+    select: int | None = None
 
 
 @dataclass(frozen=True)
@@ -267,10 +270,10 @@ class Exercise:
     """One graded exercise: its id (``<notebook>.<name>``), the notebook function it checks, its cases.
 
     ``describe``/``evaluate`` name a helper in ``helpers.exercises`` applied to the answer's result
-    (``keras_model``, ``callback``; ``fashion_test_accuracy``); ``call=False`` checks the answer
-    itself (e.g. a trained model) instead of calling it.  ``solution_checked_by_notebook`` marks an
-    exercise whose solution cannot be had without running the notebook (a trained model): the
-    solutions notebook's own check cell, run by nbval, is its test.
+    (``keras_model``, ``callback``, ``initial_weights``; ``fashion_test_accuracy``); ``call=False``
+    checks the answer itself (e.g. a trained model) instead of calling it.
+    ``solution_checked_by_notebook`` marks an exercise whose solution cannot be had without running
+    the notebook (a trained model): the solutions notebook's own check cell, run by nbval, is its test.
     """
 
     id: str
@@ -363,8 +366,8 @@ def _store(value: Any) -> Any:
 def _result(ex: Exercise, case: Case, fn: Any) -> Any:
     from helpers.exercises import decode, run_case
 
-    spec = {"call": ex.call, "describe": ex.describe, "evaluate": ex.evaluate}
-    stored = {"args": _store(list(case.args)), "kwargs": _store(case.kwargs)}
+    spec = {"call": ex.call, "describe": ex.describe, "evaluate": ex.evaluate, "function": ex.function}
+    stored = {"args": _store(list(case.args)), "kwargs": _store(case.kwargs), "select": case.select}
     # Through the grader's own decode and run_case, so what is stored is what check() will compare.
     return decode(_store(run_case(spec, stored, fn)))
 
@@ -392,6 +395,8 @@ def exercise_data(module: str) -> dict:
                 entry["kwargs"] = _store(case.kwargs)
             if case.part:
                 entry["part"] = case.part
+            if case.select is not None:
+                entry["select"] = case.select
             entry["atol"], entry["rtol"] = case.atol, case.rtol
             if case.expect is not None:
                 entry["expect"] = _store(case.expect)
