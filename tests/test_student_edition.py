@@ -81,8 +81,11 @@ def test_pasting_the_solutions_back_gives_the_solutions_edition(path):
             assert ours.source == student.TEXT_STUB
             continue
         pasted = ours.source
-        for region in _regions(theirs.source):
-            indent = re.match(r"\s*", region[0] if region else "").group() if region else ""
+        lines = theirs.source.split("\n")
+        for (first, _), region in zip(
+            student.solution_regions(theirs.source), _regions(theirs.source), strict=True
+        ):
+            indent = re.match(r"\s*", lines[first]).group()  # the stub is indented like the BEGIN line
             stub = "\n".join(indent + s for s in student.CODE_STUB.split("\n"))
             assert stub in pasted, f"{rel}: no stub where a solution was (cell {theirs.get('id')})"
             body = student.BEGIN_LINE(indent) + "\n" + "\n".join(region) + "\n" + student.END_LINE(indent)
