@@ -188,7 +188,10 @@ def test_generation_fills_every_section_and_keeps_the_prose(workspace):
 
     syllabus = section(path, "syllabus")
     assert len([line for line in syllabus.splitlines() if line.startswith("| ")]) == 1 + len(readme.COURSE)
-    cnn = table_row(syllabus, "| 3 | [cnn_mnist](notebooks/day3/cnn_mnist.ipynb) |")
+    cnn = table_row(
+        syllabus,
+        "| 3 | [cnn_mnist](student/day3/cnn_mnist.ipynb) ([solutions](notebooks/day3/cnn_mnist.ipynb)) |",
+    )
     assert "| convolution arithmetic, the 3-conv CNN, what filters see | MNIST | 49 s | 10.5 min |" in cnn
     assert "CNN 97.64 % → 99.31 %" in cnn
     assert "epochs 15," in cnn  # equal in both profiles: shown once
