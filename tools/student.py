@@ -129,18 +129,23 @@ def annotate(nb: nbformat.NotebookNode) -> bool:
     Returns True when a cell changed.  Solution cells: ``solution: true``; cells calling ``check``:
     autograded tests (``grade: true``, ``locked: true``, 1 point each); neither: no nbgrader entry.
     """
-    changed = False
+    before = [copy.deepcopy(cell.get("metadata", {}).get("nbgrader")) for cell in nb.cells]
     for cell in nb.cells:
         meta = cell.setdefault("metadata", {})
         if cell.cell_type == "code":
             has_region = bool(solution_regions(cell.source))
             checks = CHECK_CALL.findall(cell.source)
             if has_region:
-                name = re.search(r"^\s*(?:def|class)\s+(\w+)", cell.source, re.M)
-                grade_id = _grade_id(name.group(1) if name else f"solution-{cell.id}")
+                # named after the function the first solution region is in (else the cell's id)
+                head = "\n".join(cell.source.split("\n")[: solution_regions(cell.source)[0][0]])
+                names = re.findall(r"^\s*(?:def|class)\s+(\w+)", head, re.M)
+                name = names[-1] if names else None
+                exercise = re.match(r"\s*# Exercise (\d+)", cell.source)
+                fallback = f"exercise-{exercise.group(1)}" if exercise else f"solution-{cell.id}"
+                grade_id = _grade_id(name or fallback)
                 want = {"grade": False, "grade_id": grade_id, "locked": False, "solution": True}
             elif checks:
-                grade_id = _grade_id("check-" + "-".join(checks))
+                grade_id = _grade_id("check-" + "-".join(dict.fromkeys(checks)))
                 want = {
                     "grade": True,
                     "grade_id": grade_id,
@@ -161,11 +166,9 @@ def annotate(nb: nbformat.NotebookNode) -> bool:
             want = None
         if want is not None:
             want.update(schema_version=NBGRADER_SCHEMA, task=False)
-            if meta.get("nbgrader") != want:
-                meta["nbgrader"], changed = want, True
+            meta["nbgrader"] = want
         elif "nbgrader" in meta:
             del meta["nbgrader"]
-            changed = True
     ids: dict[str, int] = {}
     for cell in nb.cells:  # nbgrader needs unique grade ids
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -173,7 +176,7 @@ def annotate(nb: nbformat.NotebookNode) -> bool:
             ids[gid] = ids.get(gid, 0) + 1
             if ids[gid] > 1:
                 cell.metadata["nbgrader"]["grade_id"] = f"{gid}-{ids[gid]}"
-    return changed
+    return before != [cell.metadata.get("nbgrader") for cell in nb.cells]
 
 
 def clear_solutions(nb: nbformat.NotebookNode, relpath: str) -> nbformat.NotebookNode:
