@@ -222,3 +222,11 @@ def test_a_check_leaves_every_random_generator_as_it_was(capsys):
     assert np.random.rand() == after_first
     assert "✓ cnn.build_cnn" in capsys.readouterr().out
     keras.backend.clear_session()
+
+
+def test_the_graders_microchip_features_are_ex2s_map_feature(case_data):
+    from helpers.exercises import DATA
+
+    map_feature = student.solution_namespace("day1/ex2_logistic_regression.ipynb")["map_feature"]
+    chips = DATA["microchips.X"]()
+    assert np.array_equal(DATA["microchips.X_mapped"](), map_feature(chips[:, 1], chips[:, 2]))

@@ -498,8 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 when anything is stale")
     args = parser.parse_args(argv)
 
-    annotated = annotated_sources()
-    sources = {p: t for p, t in annotated.items()}
+    sources = annotated_sources()
     if not args.check:
         for path, text in sources.items():
             path.write_text(text, encoding="utf-8")
