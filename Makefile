@@ -7,6 +7,10 @@
 #   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
 #   make lock         re-resolve requirements.lock and binder/requirements.txt from the top-level pins (network)
 #   make badge        rewrite README.md's Binder badge from pyproject.toml ([project.urls] and [tool.ml2dl])
+#   make site         execute every notebook (make run) and build the course website into build/site/ (offline)
+#   make site-serve   serve build/site/ on http://127.0.0.1:$(SITE_PORT)/ (default 8000) for a look
+#   make test-site    load every page of build/site/ in Chromium (Playwright): titles, figures, links, no errors
+#   make test-ui      run the first Day 1 notebook through JupyterLab in Chromium; screenshots in build/browser/
 #   make test-binder  build a Binder environment from binder/ as repo2docker would and try it (minutes)
 #
 # Variables: PYTHON (interpreter that creates .venv: Python 3.11, default python3), PROFILE (quick|full
@@ -25,6 +29,7 @@ STAMP    := $(VENV)/.ml2dl-installed
 META     := $(VENV)/.ml2dl-metadata
 LOCK     := requirements.lock
 BINDER_LOCK := binder/requirements.txt
+BOOK_LOCK := book/requirements.txt
 PROFILE  ?= $(or $(ML2DL_PROFILE),quick)
 NOTEBOOKS ?=
 SEED     ?=
@@ -35,7 +40,8 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # The target to name in messages ("make lab PYTHON=python3.11").
 GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
-.PHONY: help venv data lab test lint run readme student clean lock badge test-binder git-filter FORCE
+.PHONY: help venv data lab test lint run readme student clean lock badge test-binder git-filter FORCE \
+  site site-book site-serve test-site test-ui
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -108,7 +114,16 @@ git-filter: $(if $(FILTER_PYTHON),,$(STAMP))
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-lab: $(STAMP) git-filter
+# JupyterLab's settings for the course (binder/overrides.json: no "get notified about Jupyter news?"
+# popup, no update check; both ask the network), installed where JupyterLab reads defaults. Binder's
+# postBuild installs the same file.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): binder/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp binder/overrides.json $@
+
+lab: $(STAMP) $(LAB_OVERRIDES) git-filter
 	-$(BIN)/python -m helpers.data || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
 	$(BIN)/jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=helpers.lab.post_save notebooks/index.ipynb
 
@@ -116,8 +131,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check helpers tests tools
 	$(BIN)/ruff format --check helpers tests tools
 
+# The browser tests (marker `browser`) have their own targets, test-site and test-ui, below.
 test: data lint git-filter
-	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider tests notebooks $(PYTEST_NB)
+	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" tests notebooks $(PYTEST_NB)
 
 run: data
 	$(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
@@ -136,6 +152,55 @@ readme: $(STAMP)
 # README.md's Binder badge (between <!-- binder-badge:begin/end --> markers) from pyproject.toml.
 badge: $(STAMP)
 	$(BIN)/python tools/binder_badge.py
+
+# ---------------------------------------------------------------------------------------------------
+# The course website: `make run` executes every notebook into build/site-run (PROFILE=quick by
+# default, PROFILE=full allowed); tools/site.py stages a Jupyter Book 1.x source from the executed
+# copies (build/site-src); jupyter-book, installed from book/requirements.txt into its own
+# environment (build/site-tools), builds the HTML into build/site/ with no network.
+# Browser tests drive Debian's Chromium (apt package `chromium`; .ci/run installs it) with Playwright.
+# ---------------------------------------------------------------------------------------------------
+
+SITE_TOOLS := build/site-tools
+SITE_STAMP := $(SITE_TOOLS)/.installed
+SITE_RUN   := build/site-run
+SITE_PORT  ?= 8000
+CHROMIUM   ?= /usr/bin/chromium
+PYTEST_BROWSER := ML2DL_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -p no:cacheprovider -m browser -v
+
+$(SITE_STAMP): $(BOOK_LOCK) | $(BIN)/python
+	$(BIN)/python -m venv $(SITE_TOOLS)
+	$(SITE_TOOLS)/bin/python -m pip install --quiet --require-hashes -r $(BOOK_LOCK)
+	touch $@
+
+site: data $(SITE_STAMP)
+	$(MAKE) run OUT=$(SITE_RUN)
+	$(MAKE) site-book
+
+# The HTML from the last `make site` run, without executing the notebooks again.
+site-book: $(STAMP) $(SITE_STAMP)
+	$(BIN)/python -m tools.site --run $(SITE_RUN) --out build/site-src
+	rm -rf build/site build/site-book
+	$(SITE_TOOLS)/bin/jupyter-book build --quiet --path-output build/site-book build/site-src
+	mv build/site-book/_build/html build/site
+	@echo "The course website: build/site/index.html (make site-serve to serve it)"
+
+site-serve: $(STAMP)
+	@test -f build/site/index.html || { echo "make: build/site/ is not built yet: run make site"; exit 1; }
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory build/site $(SITE_PORT)
+
+define CHECK_CHROMIUM
+test -x $(CHROMIUM) || { echo "make: $(CHROMIUM) not found: the browser tests drive Debian's Chromium. Install it: sudo apt-get install chromium (or pass CHROMIUM=/path/to/chromium)"; exit 1; }
+endef
+
+test-site: $(STAMP)
+	@$(CHECK_CHROMIUM)
+	@test -f build/site/index.html || { echo "make: build/site/ is not built yet: run make site"; exit 1; }
+	$(PYTEST_BROWSER) tests/test_site.py
+
+test-ui: data $(STAMP) $(LAB_OVERRIDES)
+	@$(CHECK_CHROMIUM)
+	$(PYTEST_BROWSER) tests/test_ui.py
 
 # ---------------------------------------------------------------------------------------------------
 # The lock: requirements.txt (top-level pins, edited by hand) -> requirements.lock (every package,
@@ -158,6 +223,7 @@ $(LOCK_TOOLS)/bin/uv:
 lock: $(UV)
 	$(UV_COMPILE) --universal -o $(LOCK) requirements.txt
 	$(UV_COMPILE) --universal -c $(LOCK) -o $(BINDER_LOCK) binder/requirements.in
+	$(UV_COMPILE) --universal -o $(BOOK_LOCK) book/requirements.in
 
 # ---------------------------------------------------------------------------------------------------
 # Binder, as far as this machine can imitate repo2docker: a fresh environment from binder/ (the Binder

@@ -334,8 +334,17 @@ def syllabus_order() -> list[str]:
     return order + sorted(set(COURSE) - set(order))
 
 
-def render_syllabus(results: Results) -> str:
-    """The syllabus table: every course notebook, its wall times and key metrics, quick → full."""
+def readme_link(notebook: str) -> str:
+    """The README's syllabus link: the student edition first (what a student works in), the worked
+    solutions beside it."""
+    return f"[{Path(notebook).stem}](student/{notebook}) ([solutions](notebooks/{notebook}))"
+
+
+def render_syllabus(results: Results, link=readme_link) -> str:
+    """The syllabus table: every course notebook, its wall times and key metrics, quick → full.
+
+    ``link(notebook)`` gives the Markdown of the notebook column (the course website links its pages).
+    """
     quick = results[(PROFILES[0], REFERENCE_SEED)]
     full = results[(PROFILES[1], REFERENCE_SEED)]
     lines = [
@@ -344,13 +353,11 @@ def render_syllabus(results: Results) -> str:
     ]
     for notebook in syllabus_order():
         info = COURSE[notebook]
-        day, name = notebook.split("/", 1)
-        # The student edition first (what a student works in), the worked solutions beside it.
-        link = f"[{Path(name).stem}](student/{notebook}) ([solutions](notebooks/{notebook}))"
+        day = notebook.split("/", 1)[0]
         q, f = quick.get(notebook), full.get(notebook)
         result = ", ".join(_compare(key, q, f) for key in info.keys)
         lines.append(
-            f"| {day.removeprefix('day')} | {link} | {info.topic} | {info.dataset} "
+            f"| {day.removeprefix('day')} | {link(notebook)} | {info.topic} | {info.dataset} "
             f"| {_wall(q)} | {_wall(f)} | {result} |"
         )
     return "\n".join(lines) + "\n"

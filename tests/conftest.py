@@ -123,3 +123,33 @@ def course_data():
         return paths
 
     return require
+
+
+# Debian's Chromium, driven by Playwright (make test-site, make test-ui). The flags keep it off the
+# network it has no business with (updates, sync, Google's services) so that every request a page
+# makes is one the test can account for.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (``ML2DL_CHROMIUM``, default /usr/bin/chromium) for the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("ML2DL_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).is_file():
+        pytest.fail(f"{executable} not found: install Debian's Chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -98,12 +98,14 @@ def stub_python(tmp_path):
     """A `python` on PATH that logs its arguments; `-m helpers.data` fails (a data URL is down)."""
     log = tmp_path / "python.log"
     stub = tmp_path / "bin" / "python"
+    prefix = tmp_path / "prefix"
     stub.parent.mkdir()
     stub.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> "{log}"\n'
         'if [ "$*" = "-m helpers.data" ]; then echo "FAIL t10k-images-idx3-ubyte.gz" >&2; exit 1; fi\n'
         'if [ "$1" = "-c" ] && [ -n "$BREAK_HELPERS" ]; then exit 1; fi\n'
+        f'if [ "$*" = "-c import sys; print(sys.prefix)" ]; then echo "{prefix}"; fi\n'
         "exit 0\n"
     )
     stub.chmod(0o755)
@@ -121,8 +123,12 @@ def test_post_build_skips_data_it_cannot_fetch_without_failing_the_image(stub_py
     assert log.read_text().splitlines() == [
         "-m pip install --no-deps --no-build-isolation -e .",
         "-c import helpers, helpers.data",
+        "-c import sys; print(sys.prefix)",
         "-m helpers.data",
     ]
+    # JupyterLab's course settings (no news popup) land where JupyterLab reads its defaults
+    installed = log.parent / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert installed.read_text() == (BINDER / "overrides.json").read_text()
 
 
 def test_post_build_fails_when_helpers_is_broken(stub_python):
