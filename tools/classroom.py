@@ -58,7 +58,9 @@ def check_repo(repo: str) -> str:
     """``repo`` if git can clone it from a student's server: an http(s)/git/ssh URL or a local path."""
     repo = (repo or "").strip()
     if not repo:
-        raise LinkError("REPO is empty: pass the course's public git URL, e.g. REPO=https://github.com/you/ml2dl")
+        raise LinkError(
+            "REPO is empty: pass the course's public git URL, e.g. REPO=https://github.com/you/ml2dl"
+        )
     if any(ch.isspace() for ch in repo):
         raise LinkError(f"REPO {repo!r} contains white space; pass the clone URL of the repository")
     parts = urlsplit(repo)
@@ -86,7 +88,9 @@ def check_branch(branch: str) -> str:
     if not branch:
         raise LinkError("BRANCH is empty: pass the branch students follow, e.g. BRANCH=main")
     if _BAD_BRANCH.search(branch):
-        raise LinkError(f"BRANCH {branch!r} is not a valid git branch name (see `git check-ref-format --branch`)")
+        raise LinkError(
+            f"BRANCH {branch!r} is not a valid git branch name (see `git check-ref-format --branch`)"
+        )
     return branch
 
 
@@ -139,7 +143,9 @@ def wait_for(what: str, probe, timeout: float, interval: float = 0.25, alive=Non
         if alive is not None:
             alive()
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not after {timeout:.0f} s" + (f" (last error: {last!r})" if last else ""))
+            raise TimeoutError(
+                f"{what}: not after {timeout:.0f} s" + (f" (last error: {last!r})" if last else "")
+            )
         time.sleep(interval)
 
 
@@ -188,7 +194,7 @@ class Hub:
             "root": os.getuid() == 0,
         }
         cfg.write_text(
-            "# Written by tools/classroom.py for a test hub: the classroom's config, then the test's changes.\n"
+            "# Written by tools/classroom.py for a test hub: the classroom's config, then the test's.\n"
             f"s = {settings!r}\n"
             "load_subconfig(s['hub_config'])\n"
             "c.JupyterHub.bind_url = s['url']\n"
@@ -221,7 +227,7 @@ class Hub:
         env = dict(os.environ, ML2DL_COURSE_PYTHON=self.course_python)
         venv_bin = classroom_bin()
         env["PATH"] = os.pathsep.join([str(venv_bin), env.get("PATH", "")])
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open as long as the hub runs
         self.proc = subprocess.Popen(
             [str(venv_bin / "jupyterhub"), "-f", str(cfg)],
             cwd=self.workdir,
@@ -230,7 +236,12 @@ class Hub:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() ends it and its proxy together
         )
-        wait_for("the hub answering on " + self.url, lambda: self.api("GET", "/").ok, timeout, alive=self.check_alive)
+        wait_for(
+            "the hub answering on " + self.url,
+            lambda: self.api("GET", "/").ok,
+            timeout,
+            alive=self.check_alive,
+        )
         return self
 
     def check_alive(self) -> None:
@@ -261,6 +272,18 @@ class Hub:
         self._seen |= {p.pid for p in procs}
         return procs
 
+    def leftovers(self) -> list:
+        """Processes of the hub's tree (ever seen) that still run, zombies aside."""
+        import psutil
+
+        alive = []
+        for pid in self._seen:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p = psutil.Process(pid)
+                if p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        return alive
+
     def stop(self, timeout: float = 30) -> None:
         """Stop the hub (it stops the servers it started); then end whatever of its tree survives."""
         import psutil
@@ -273,12 +296,7 @@ class Hub:
                 os.killpg(self.proc.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
-        survivors = []
-        for pid in self._seen:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                p = psutil.Process(pid)
-                if p.status() != psutil.STATUS_ZOMBIE:
-                    survivors.append(p)
+        survivors = self.leftovers()
         for p in survivors:  # the servers run in their own sessions: end each group
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(os.getpgid(p.pid), signal.SIGKILL)
@@ -377,13 +395,17 @@ class Student:
         page.feed(r.text)
         d = {k: _unquote(v) for k, v in page.data.items()}
         if "repo" not in d:
-            raise AssertionError(f"{self.name}: the link did not reach nbgitpuller ({r.url}, HTTP {r.status_code})")
+            raise AssertionError(
+                f"{self.name}: the link did not reach nbgitpuller ({r.url}, HTTP {r.status_code})"
+            )
         params = {"_xsrf": d["xsrf"], "repo": d["repo"], "targetpath": d["targetpath"]}
         for key in ("depth", "branch", "backup"):
             if key in d:
                 params[key] = d[key]
         events = []
-        with self.http.get(f"{self.hub.url}{d['base-url']}git-pull/api", params=params, stream=True, timeout=timeout) as s:
+        with self.http.get(
+            f"{self.hub.url}{d['base-url']}git-pull/api", params=params, stream=True, timeout=timeout
+        ) as s:
             s.raise_for_status()
             for line in s.iter_lines(decode_unicode=True):
                 if line and line.startswith("data: "):
@@ -401,12 +423,33 @@ class Student:
     # -- the server's REST API (through the hub's proxy, with this student's token) --
 
     def contents(self, path: str, **kw):
-        return self.http.get(f"{self.server}/api/contents/{quote(path)}", headers=self.headers(), timeout=60, **kw)
+        return self.http.get(
+            f"{self.server}/api/contents/{quote(path)}", headers=self.headers(), timeout=60, **kw
+        )
 
     def save(self, path: str, model: dict):
-        r = self.http.put(f"{self.server}/api/contents/{quote(path)}", json=model, headers=self.headers(), timeout=60)
+        r = self.http.put(
+            f"{self.server}/api/contents/{quote(path)}", json=model, headers=self.headers(), timeout=60
+        )
         r.raise_for_status()
         return r.json()
+
+    def run_code(self, code: str, timeout: float = 120) -> str:
+        """Run ``code`` on a new kernel of this server (started in the server's root folder); its stdout."""
+        r = self.http.post(
+            f"{self.server}/api/kernels", json={"name": "python3"}, headers=self.headers(), timeout=120
+        )
+        r.raise_for_status()
+        kernel_id = r.json()["id"]
+        ws = _KernelSocket(self.server, kernel_id, self.token)
+        try:
+            out = ws.execute(code, timeout)
+        finally:
+            ws.close()
+            self.http.delete(f"{self.server}/api/kernels/{kernel_id}", headers=self.headers(), timeout=60)
+        if out["error"]:
+            raise AssertionError(f"{self.name}'s kernel: {out['error']}")
+        return out["stdout"]
 
     def run_notebook(self, path: str, cell_timeout: float = 600, on_kernel=None) -> dict:
         """Run every code cell of the notebook at ``path`` (relative to the server's root) on a new
@@ -441,11 +484,20 @@ class Student:
                     result["errors"].append(out["error"])
                     break
             result["wall_s"] = round(time.monotonic() - start, 1)
-            peak = ws.execute("import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)", 60)
-            result["kernel_peak_mb"] = round(int(peak["stdout"].split()[-1]) / 1024)
+            usage = ws.execute(
+                "import resource as _r; _u = _r.getrusage(_r.RUSAGE_SELF); "
+                "_c = _r.getrusage(_r.RUSAGE_CHILDREN); "
+                "print(_u.ru_maxrss, _u.ru_utime + _u.ru_stime + _c.ru_utime + _c.ru_stime)",
+                60,
+            )
+            maxrss_kib, cpu_s = usage["stdout"].split()[-2:]
+            result["kernel_peak_mb"] = round(int(maxrss_kib) / 1024)  # Linux: KiB
+            result["kernel_cpu_s"] = round(float(cpu_s), 1)
         finally:
             ws.close()
-            self.http.delete(f"{self.server}/api/sessions/{session['id']}", headers=self.headers(), timeout=60)
+            self.http.delete(
+                f"{self.server}/api/sessions/{session['id']}", headers=self.headers(), timeout=60
+            )
         return result
 
 
@@ -540,7 +592,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(url)
     if not args.hub:
-        print("(starts at /hub/: put your hub's address in front, or pass HUB=https://your.hub)", file=sys.stderr)
+        print(
+            "(starts at /hub/: put your hub's address in front, or pass HUB=https://your.hub)",
+            file=sys.stderr,
+        )
     return 0
 
 
