@@ -223,6 +223,13 @@ def room(tmp_path_factory):
 @hub_test
 def test_the_link_clones_the_course_into_each_home_and_opens_the_index(room):
     hub = room["hub"]
+    commands = [" ".join(p.cmdline()) for p in hub.processes()]
+    assert any("jupyterhub_idle_culler --timeout=" in c for c in commands), (
+        "the idle culler runs as a service"
+    )
+    assert any(
+        str(classroom.BUILD_DIR / "node_modules") in c and "configurable-http-proxy" in c for c in commands
+    )
     for name, pulled in room["first"].items():
         clone = hub.home(name) / "ml2dl"
         assert pulled["opened"] == f"/user/{name}/lab/tree/ml2dl/{classroom.entry_point()}"
