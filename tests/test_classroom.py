@@ -250,6 +250,17 @@ def test_a_student_runs_day1_on_the_course_kernel_with_the_classroom_settings(ro
     assert profile == "quick"
     assert int(mem_limit) == _mb(CAPACITY["limits"]["mem_limit"]) * 2**20
     assert Path(cwd) == room["hub"].home("alice")
+    # one data cache for the class: every kernel reads the course install's, none writes a student's
+    probe = (
+        "import os; from helpers import data; print(data.cache_dir(), os.environ.get('ML2DL_DATA_MIRROR', '')"
+    )
+    probe += " or '-')"
+    seen = {name: s.run_code(probe).split() for name, s in room["students"].items()}
+    here = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert seen["alice"] == seen["bob"] == here  # the hub's ML2DL_DATA_MIRROR reaches the kernels too
+    assert not (room["hub"].home("alice") / "ml2dl" / "datasets" / "cache").exists()
 
 
 @hub_test
