@@ -87,8 +87,9 @@ c.Spawner.cpu_guarantee = CAPACITY["limits"]["cpu_guarantee"]
 # -- who logs in ------------------------------------------------------------------------------------
 # Default authenticator: PAM (the machine's accounts). For a one-day workshop without accounts see
 # README.md (SharedPasswordAuthenticator + SimpleLocalProcessSpawner: no isolation between students).
-c.Authenticator.admin_users = {u.strip() for u in os.environ.get("ML2DL_INSTRUCTORS", "").split(",") if u.strip()}
-c.LocalProcessSpawner.create_system_users = False
+c.Authenticator.admin_users = {
+    u.strip() for u in os.environ.get("ML2DL_INSTRUCTORS", "").split(",") if u.strip()
+}
 
 # -- the idle culler: stops servers after an hour without activity (their memory comes back) -------
 c.JupyterHub.services = [
