@@ -311,8 +311,8 @@ def render(cap: dict) -> str:
         "one running kernel per student (idle kernels are shut down after 20 min).",
         "",
         "| day | heaviest notebook (quick) | per student, quick (MB) "
-        "| kernel peak measured under the hub (MB) | students per 16 GB / 64 GB node, quick "
-        "| per student, full (MB) | per 16 GB / 64 GB, full |",
+        "| kernel peak measured under the hub (MB) | students per 16 GB / 64 GB node, quick (extrapolated) "
+        "| per student, full (MB) | per 16 GB / 64 GB, full (extrapolated) |",
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     under_hub = {_day(nb): Path(nb).stem for nb in NOTEBOOKS}
