@@ -256,8 +256,9 @@ def test_a_student_runs_day1_on_the_course_kernel_with_the_classroom_settings(ro
     )
     probe += " or '-')"
     seen = {name: s.run_code(probe).split() for name, s in room["students"].items()}
+    # the course environment outside the hub, from a folder that is not a checkout (as the kernels run)
     here = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], cwd=room["tmp"], capture_output=True, text=True, check=True
     ).stdout.split()
     assert seen["alice"] == seen["bob"] == here  # the hub's ML2DL_DATA_MIRROR reaches the kernels too
     assert not (room["hub"].home("alice") / "ml2dl" / "datasets" / "cache").exists()
