@@ -8,15 +8,19 @@
 #   make lock         re-resolve requirements.lock and binder/requirements.txt from the top-level pins (network)
 #   make badge        rewrite README.md's Binder badge from pyproject.toml ([project.urls] and [tool.ml2dl])
 #   make site         execute every notebook (make run) and build the course website into build/site/ (offline)
-#   make site-serve   serve build/site/ on http://127.0.0.1:$(SITE_PORT)/ (default 8000) for a look
+#   make site-serve   serve build/site/ on http://127.0.0.1:8000/ (SITE_PORT=... for another port) for a look
 #   make test-site    load every page of build/site/ in Chromium (Playwright): titles, figures, links, no errors
 #   make test-ui      run the first Day 1 notebook through JupyterLab in Chromium; screenshots in build/browser/
 #   make test-binder  build a Binder environment from binder/ as repo2docker would and try it (minutes)
+#   make classroom-link  print the nbgitpuller link students click: REPO=<clone URL> BRANCH=<branch> [HUB=<hub URL>]
+#   make test-classroom  a real JupyterHub on loopback: students log in, pull the course with nbgitpuller, run Day 1 (minutes)
+#   make classroom-load  measure N = 2, 4, 8 students at once on a loopback hub; rewrite classroom/capacity.json (long)
 #
 # Variables: PYTHON (interpreter that creates .venv: Python 3.11, default python3), PROFILE (quick|full
 # for `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
 # `make run`: re-run with another seed to measure the spread, default 42), OUT (default build),
-# UPGRADE=1 (for `make lock`: move every pin beneath the top level to its newest version).
+# UPGRADE=1 (for `make lock`: move every pin beneath the top level to its newest version), REPO, BRANCH
+# and HUB (for `make classroom-link`).
 
 PYTHON   ?= python3
 # The one Python version the lock is made for (binder/runtime.txt says the same).
@@ -41,7 +45,8 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
 .PHONY: help venv data lab test lint run readme student clean lock badge test-binder git-filter FORCE \
-  site site-book site-serve test-site test-ui
+  site site-book site-serve test-site test-ui \
+  classroom-venv classroom-proxy classroom-lock classroom-link classroom-load test-classroom
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -232,6 +237,56 @@ lock: $(UV)
 
 test-binder: $(STAMP)
 	ML2DL_BINDER_BUILD=1 $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_binder_build.py
+
+# ---------------------------------------------------------------------------------------------------
+# The classroom (classroom/, README "Teaching a class"): JupyterHub + nbgitpuller. The hub's own
+# environment (build/classroom/venv, from the hash-locked classroom/requirements.txt, versions shared
+# with the course lock) and Node's configurable-http-proxy (build/classroom/node_modules, `npm ci`
+# from classroom/package-lock.json); the students' kernels run the course's .venv.
+# ---------------------------------------------------------------------------------------------------
+
+CLASSROOM       := build/classroom
+CLASSROOM_LOCK  := classroom/requirements.txt
+CLASSROOM_STAMP := $(CLASSROOM)/venv/.ml2dl-installed
+CLASSROOM_CHP   := $(CLASSROOM)/node_modules/.bin/configurable-http-proxy
+REPO   ?=
+BRANCH ?=
+HUB    ?=
+
+$(CLASSROOM_STAMP): $(CLASSROOM_LOCK) | $(BIN)/python
+	rm -rf $(CLASSROOM)/venv
+	$(PYTHON) -m venv $(CLASSROOM)/venv
+	$(CLASSROOM)/venv/bin/python -m pip install --require-hashes -r $(CLASSROOM_LOCK)
+	mkdir -p $(CLASSROOM)/venv/share/jupyter/lab/settings
+	cp binder/overrides.json $(CLASSROOM)/venv/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+classroom-venv: $(CLASSROOM_STAMP)
+
+$(CLASSROOM_CHP): classroom/package.json classroom/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make: npm not found. The classroom's proxy needs Node.js >= 20 with npm (Debian/Ubuntu: sudo apt install nodejs npm)"; exit 1; }
+	mkdir -p $(CLASSROOM)
+	cp classroom/package.json classroom/package-lock.json $(CLASSROOM)/
+	cd $(CLASSROOM) && npm ci --no-audit --no-fund
+	touch $@
+
+classroom-proxy: $(CLASSROOM_CHP)
+
+classroom-lock: $(UV)
+	$(UV) pip compile --quiet --generate-hashes --python-version $(PYTHON_VERSION) \
+	  --custom-compile-command "make classroom-lock" $(if $(UPGRADE),--upgrade) \
+	  --universal -c $(LOCK) -o $(CLASSROOM_LOCK) classroom/requirements.in
+	cd classroom && npm install --package-lock-only --no-audit --no-fund
+
+# Needs no environment: any Python 3 prints it.
+classroom-link:
+	@$(PYTHON) -m tools.classroom link --repo "$(REPO)" --branch "$(BRANCH)" --hub "$(HUB)"
+
+test-classroom: data classroom-venv classroom-proxy
+	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py
+
+classroom-load: data classroom-venv classroom-proxy
+	nice -n 10 $(BIN)/python -m tools.classroom_load
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

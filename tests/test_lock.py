@@ -96,7 +96,7 @@ def test_binder_pins_are_the_course_pins_with_cpu_tensorflow():
     differ = {k: (v, course[k]) for k, v in shared.items() if k in course and course[k] != v}
     assert not differ, f"binder/requirements.in vs requirements.txt (binder, course): {differ}"
     extra = set(shared) - set(course)
-    assert extra == {"jupyter-server-proxy"}, f"Binder-only pins: {extra}"
+    assert extra == {"jupyter-server-proxy", "nbgitpuller"}, f"Binder-only pins: {extra}"
     needed = {"tensorflow", "numpy", "scipy", "matplotlib", "pooch", "mlxtend", "jupyterlab", "tensorboard"}
     assert needed <= shared.keys()
     assert not {"pytest", "nbval", "ruff"} & binder.keys(), "Binder needs no test tools"
@@ -153,6 +153,7 @@ USED_WITHOUT_IMPORT = {
     "ruff": "make lint",
     "setuptools": "pip install --no-build-isolation -e . (builds helpers)",
     "jupyter-server-proxy": "binder/start: %tensorboard behind Binder's proxy",
+    "nbgitpuller": "the classroom's image built from binder/ (classroom/z2jh-config.yaml): the course link",
 }
 #: Import name of a pin where it differs from the distribution name.
 IMPORT_NAME = {"tensorflow-cpu": "tensorflow"}
