@@ -189,12 +189,19 @@ def _meaningful(line: str) -> bool:
 def test_stored_expected_values_are_up_to_date(case_data):
     stale = []
     for path, text in student.grader_files().items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not student.up_to_date(path, text):
             stale.append(path.name)
     assert not stale, f"helpers/exercise_data is stale for {stale}: run `make student`"
     for path in student.DATA_DIR.glob("*.json"):
         assert path.stem in MODULES, f"{path.name} has no case module"
         json.loads(path.read_text())
+
+
+def test_grader_files_compare_numbers_to_the_last_bits_only():
+    assert student.same_values({"a": [1.0, 14.74253400415442]}, {"a": [1.0, 14.742534004154422]})
+    assert not student.same_values({"a": [1.0, 14.7425]}, {"a": [1.0, 14.7426]})
+    assert not student.same_values({"a": 1}, {"b": 1}) and not student.same_values([1, 2], [1, 2, 3])
+    assert not student.same_values(True, 1) and not student.same_values("1", 1)
 
 
 def test_an_accuracy_target_can_depend_on_the_profile(monkeypatch):
