@@ -87,13 +87,26 @@ COURSE: dict[str, NotebookInfo] = {
         ),
     ),
     "day2/mnist_dnn.ipynb": NotebookInfo(
-        "vanishing gradients, ReLU, Xavier/He, dropout, optimizers",
+        "vanishing gradients, ReLU, Xavier/He, RBM pre-training, dropout, the accuracy ladder",
         "MNIST",
         (
             Key("mnist_dnn_ladder_softmax_test_accuracy", "softmax", "pct2"),
+            Key("mnist_dnn_ladder_one_hidden_layer_test_accuracy", "1 hidden layer", "pct2"),
             Key("mnist_dnn_ladder_relu_dnn_test_accuracy", "ReLU DNN", "pct2"),
             Key("mnist_dnn_ladder_xavier_dropout_dnn_test_accuracy", "Xavier + dropout", "pct2"),
-            Key("mnist_dnn_optimizer_adam_test_accuracy", "Adam", "pct2"),
+            Key("rbm_pretrained_test_accuracy", "RBM init", "pct2"),
+            Key("xavier_test_accuracy", "Xavier init", "pct2"),
+        ),
+    ),
+    "day2/optimizers.ipynb": NotebookInfo(
+        "SGD → Momentum → NAG → Adagrad → RMSProp → AdaDelta → Adam → Nadam from scratch",
+        "surfaces, MNIST",
+        (
+            Key("optimizers_keras_match_max_abs_diff", "vs Keras", "sci"),
+            Key("optimizer_sgd_val_accuracy", "SGD", "pct1"),
+            Key("optimizer_momentum_val_accuracy", "Momentum", "pct1"),
+            Key("optimizer_adadelta_val_accuracy", "AdaDelta", "pct1"),
+            Key("optimizer_adam_val_accuracy", "Adam", "pct1"),
         ),
     ),
     "day2/mnist_softmax.ipynb": NotebookInfo(

@@ -1,8 +1,6 @@
-"""Cases for notebooks/day2/mnist_dnn.ipynb: the MLP builder and one Adam step."""
+"""Cases for notebooks/day2/mnist_dnn.ipynb: the MLP builder."""
 
 from __future__ import annotations
-
-import numpy as np
 
 from tools.student import Case, Exercise
 
@@ -105,84 +103,6 @@ def exercises(ns: dict) -> list[Exercise]:
 
     first_case = (dropout_after_output, dropout_before, no_activation, output_hidden_activation)
 
-    # --- Adam ------------------------------------------------------------------------------------
-    def adam(
-        w,
-        g,
-        m,
-        v,
-        t,
-        lr=0.001,
-        beta1=0.9,
-        beta2=0.999,
-        eps=1e-7,
-        *,
-        correct=True,
-        shift=0,
-        sign=-1,
-        swap=False,
-        return_hat=False,
-        old_moments=False,
-    ):
-        if swap:
-            beta1, beta2 = beta2, beta1
-        m_new = beta1 * m + (1 - beta1) * g
-        v_new = beta2 * v + (1 - beta2) * g**2
-        mm, vv = (m, v) if old_moments else (m_new, v_new)
-        c1, c2 = (1 - beta1 ** (t + shift), 1 - beta2 ** (t + shift)) if correct else (1.0, 1.0)
-        m_hat, v_hat = mm / c1, vv / c2
-        w_new = w + sign * lr * m_hat / (np.sqrt(v_hat) + eps)
-        if return_hat:
-            return w_new, m_new / c1, v_new / c2
-        return w_new, m_new, v_new
-
-    def no_bias_correction(*a, **k):
-        return adam(*a, **k, correct=False)
-
-    def t_from_zero(*a, **k):
-        return adam(*a, **k, shift=1)
-
-    def sign_error(*a, **k):
-        return adam(*a, **k, sign=1)
-
-    def betas_swapped(*a, **k):
-        return adam(*a, **k, swap=True)
-
-    def returns_corrected(*a, **k):
-        return adam(*a, **k, return_hat=True)
-
-    def step_before_update(*a, **k):
-        return adam(*a, **k, old_moments=True)
-
-    adam_mistakes = [
-        (
-            no_bias_correction,
-            "bias correction: divide m by (1 − β₁ᵗ) and v by (1 − β₂ᵗ) before the step; "
-            "without it the first steps are too large (m and v start at 0).",
-        ),
-        (t_from_zero, "t counts from 1: the first step divides by 1 − β₁¹ = 1 − β₁, not by 1 − β₁²."),
-        (sign_error, "Adam steps *against* the gradient: w − lr · m̂ / (√v̂ + ε)."),
-        (betas_swapped, "β₁ (0.9) averages the gradients into m, β₂ (0.999) the squared gradients into v."),
-        (
-            returns_corrected,
-            "return the running averages m and v, not the bias-corrected m̂ and v̂ (they "
-            "are used only for this step's update).",
-        ),
-        (
-            step_before_update,
-            "first update m and v with this step's gradient, then use them (corrected) for the step.",
-        ),
-    ]
-
-    rng = np.random.default_rng(20240602)
-    w3, g3 = rng.normal(size=3), rng.normal(size=3)
-    w23, g23 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
-    m23, v23 = 0.1 * rng.normal(size=(2, 3)), rng.uniform(0.2, 1.0, size=(2, 3))
-    w1, g1 = rng.normal(size=1), rng.normal(size=1)
-    m1, v1 = 0.1 * rng.normal(size=1), rng.uniform(0.2, 1.0, size=1)
-    w22, g22 = rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
-    m22, v22 = 0.1 * rng.normal(size=(2, 2)), rng.uniform(0.2, 1.0, size=(2, 2))
-
     return [
         Exercise(
             "dnn.build_mlp",
@@ -216,30 +136,6 @@ def exercises(ns: dict) -> list[Exercise]:
                     "one sigmoid layer, random normal",
                     ((7,),),
                     {"activation": "sigmoid", "kernel_initializer": "random_normal", "name": "one"},
-                ),
-            ],
-        ),
-        Exercise(
-            "dnn.adam_step",
-            "adam_step",
-            hint="m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); "
-            "w − lr·m̂/(√v̂ + ε); return (w, m, v).",
-            shape_hint="return (new_w, new_m, new_v), each shaped like w.",
-            cases=[
-                Case(
-                    "first step from m = v = 0, 3 parameters",
-                    (w3, g3, np.zeros(3), np.zeros(3), 1),
-                    mistakes=adam_mistakes,
-                ),
-                Case("step 10, a (2, 3) array", (w23, g23, m23, v23, 10)),
-                Case("step 2, one parameter, lr 0.01", (w1, g1, m1, v1, 2), {"lr": 0.01}),
-                Case(
-                    "step 3, (2, 2), β₁ = 0.5, β₂ = 0.99",
-                    (w22, g22, m22, v22, 3),
-                    {"lr": 0.1, "beta1": 0.5, "beta2": 0.99},
-                ),
-                Case(
-                    "step 1000, large t: the correction is almost 1", (w23, g23, m23, v23, 1000), {"lr": 0.01}
                 ),
             ],
         ),
