@@ -94,8 +94,8 @@ def layer_table(input_shape, spec, bytes_per_value: int = 4):
 
 
 def keras_table(model):
-    """The same columns read from a built Keras model: output shape and parameters per layer."""
-
+    """The same columns read from a built Keras model: output shape and parameters per layer (the
+    input layer, which a functional model lists, left out)."""
     rows = [
         {
             "layer": layer.name,
@@ -103,6 +103,7 @@ def keras_table(model):
             "parameters": layer.count_params(),
         }
         for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)  # functional models list their input as a layer
     ]
     return pd.DataFrame(rows).set_index("layer")
 

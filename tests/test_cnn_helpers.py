@@ -48,6 +48,13 @@ def test_layer_table_agrees_with_keras_on_the_reference_cnn():
     assert np.allclose(half["memory (KB)"] * 2, ours["memory (KB)"])
 
 
+def test_keras_table_leaves_out_the_input_layer_of_a_functional_model():
+    inputs = keras.Input((8, 8, 1))
+    outputs = keras.layers.Conv2D(4, 3, padding="same", name="c")(inputs)
+    table = cnn.keras_table(keras.Model(inputs, outputs))
+    assert list(table.index) == ["c"] and table.loc["c", "output shape"] == (8, 8, 4)
+
+
 def test_layer_table_counts_every_input_channel_and_rejects_unknown_layers():
     table = cnn.layer_table((8, 8, 5), [("c", "conv", {"filters": 7, "size": 3})])
     assert table.loc["c", "parameters"] == (3 * 3 * 5 + 1) * 7
