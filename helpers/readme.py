@@ -168,6 +168,17 @@ COURSE: dict[str, NotebookInfo] = {
             Key("early_stopping_train_seconds", "training", "s"),
         ),
     ),
+    "day3/vgg_augmentation_transfer.ipynb": NotebookInfo(
+        "VGG blocks, data augmentation, transfer learning, VGG16's cost",
+        "MNIST",
+        (
+            Key("vgg_small_test_accuracy", "small VGG", "pct2"),
+            Key("augmentation_test_accuracy", "+ augmentation", "pct2"),
+            Key("transfer_finetuned_accuracy_500", "transfer (500 labels)", "pct2"),
+            Key("transfer_scratch_accuracy_500", "scratch (500 labels)", "pct2"),
+            Key("vgg16_parameters", "VGG16 parameters", "int"),
+        ),
+    ),
 }
 
 # (profile, seed) -> {notebook: results row}

@@ -1,0 +1,231 @@
+"""The Day 3 CNN toolkit, shared by ``cnn_mnist`` (which teaches every function here),
+``fashion_mnist_challenge`` and ``vgg_augmentation_transfer``.
+
+d2l's pattern: a function is explained once, in the notebook that teaches it (``cnn_mnist`` prints
+its source with :func:`show_source` and calls it), and imported everywhere else, so no notebook
+carries a copy.  What a student writes as a graded exercise (``cnn_mnist``'s ``build_cnn``,
+``conv_output_size``) stays in that notebook; :func:`build_cnn` here is the reference the *later*
+notebooks import.  Imports Keras (only the TensorFlow notebooks import this module).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from helpers import tfdata
+
+__all__ = [
+    "EpochTimer",
+    "build_cnn",
+    "keras_table",
+    "layer_table",
+    "make_dataset",
+    "same_output_size",
+    "show_source",
+    "split_validation",
+    "time_per_epoch",
+    "to_input",
+    "train",
+]
+
+#: Dropout rate of the course's CNN: 1 - keep_prob 0.7 (the notebooks' choice, see cnn_mnist Section 3).
+DROPOUT = 0.3
+
+
+def show_source(*objects) -> None:
+    """Print the source code of functions or classes (the notebook shows what it imports)."""
+    for obj in objects:
+        print(inspect.getsource(obj))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shapes, memory and parameters (cnn_mnist, Sections 1 and 4)
+# ---------------------------------------------------------------------------------------------------
+
+
+def same_output_size(i: int, s: int = 1) -> int:
+    """Output width with padding="same" (TensorFlow/Keras): ceil(i / s)."""
+    return -(-i // s)
+
+
+def layer_table(input_shape, spec, bytes_per_value: int = 4):
+    """Per-layer output shape, activation memory per image and parameter count.
+
+    input_shape: (h, w, c) or (n,); spec: list of (name, kind, settings) with kind in
+    conv (f x f filters, 'same' padding, stride 1; settings ``filters`` and ``size``),
+    pool (window = stride, 'same' padding; setting ``size``), dropout, flatten,
+    dense (setting ``units``). Returns a DataFrame indexed by layer name.
+    """
+    shape, rows = tuple(input_shape), []
+    for name, kind, cfg in spec:
+        params = 0
+        if kind == "conv":
+            h, w, c_in = shape
+            f, k = cfg["size"], cfg["filters"]
+            shape = (same_output_size(h), same_output_size(w), k)
+            params = (f * f * c_in + 1) * k
+        elif kind == "pool":
+            h, w, c = shape
+            shape = (same_output_size(h, cfg["size"]), same_output_size(w, cfg["size"]), c)
+        elif kind == "flatten":
+            shape = (int(np.prod(shape)),)
+        elif kind == "dense":
+            params = (shape[0] + 1) * cfg["units"]
+            shape = (cfg["units"],)
+        elif kind != "dropout":
+            raise ValueError(f"unknown layer kind {kind!r}")
+        values = int(np.prod(shape))
+        rows.append(
+            {
+                "layer": name,
+                "output shape": shape,
+                "values": values,
+                "memory (KB)": values * bytes_per_value / 1024,
+                "parameters": params,
+            }
+        )
+    return pd.DataFrame(rows).set_index("layer")
+
+
+def keras_table(model):
+    """The same columns read from a built Keras model: output shape and parameters per layer (the
+    input layer, which a functional model lists, left out)."""
+    rows = [
+        {
+            "layer": layer.name,
+            "output shape": tuple(layer.output.shape[1:]),
+            "parameters": layer.count_params(),
+        }
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)  # functional models list their input as a layer
+    ]
+    return pd.DataFrame(rows).set_index("layer")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data (cnn_mnist, Section 6)
+# ---------------------------------------------------------------------------------------------------
+
+
+def to_input(images):
+    """uint8 images (..., 28, 28) -> float32 (..., 28, 28, 1) in [0, 1] (numpy array or tensor)."""
+    return tf.cast(images, tf.float32)[..., None] / 255.0
+
+
+def make_dataset(images, labels, batch_size: int, shuffle: bool = False, seed: int = 42):
+    """A tf.data pipeline over uint8 images: (optionally reshuffled every epoch) mini-batches,
+    scaled like to_input, prefetched (helpers.tfdata.image_batches: shuffles indices, not images)."""
+    return tfdata.image_batches(images, labels, batch_size, shuffle=shuffle, seed=seed)
+
+
+def split_validation(images, labels, fraction: float = 0.1, seed: int = 42):
+    """A random ``fraction`` of the images (a seeded permutation) held out for validation.
+
+    Returns ``(x_train, y_train), (x_val, y_val)``; no image is in both.
+    """
+    order = np.random.default_rng(seed).permutation(len(images))
+    n_val = int(len(order) * fraction)
+    val, train = order[:n_val], order[n_val:]
+    return (images[train], labels[train]), (images[val], labels[val])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The network and its training (cnn_mnist, Sections 3 and 7)
+# ---------------------------------------------------------------------------------------------------
+
+
+def build_cnn(
+    dropout: float = DROPOUT, hidden_dropout: float | None = None, kernel_initializer="glorot_uniform"
+):
+    """The lecture's 3-conv network for 28x28x1 images and 10 classes (softmax output).
+
+    ``dropout`` after each conv block, ``hidden_dropout`` (default: the same) after the 625-unit
+    layer; ``kernel_initializer`` for every convolution and dense layer (Keras's default Glorot).
+    The reference for the notebooks after cnn_mnist, where students write it themselves.
+    """
+    L = keras.layers
+    hidden_dropout = dropout if hidden_dropout is None else hidden_dropout
+
+    def init():  # one initialiser object per layer (Keras warns when one is shared)
+        if isinstance(kernel_initializer, str):
+            return kernel_initializer
+        return kernel_initializer.__class__.from_config(kernel_initializer.get_config())
+
+    layers = [keras.Input(shape=(28, 28, 1))]
+    for k, filters in enumerate([32, 64, 128], start=1):
+        layers += [
+            L.Conv2D(
+                filters, 3, padding="same", activation="relu", kernel_initializer=init(), name=f"conv{k}"
+            ),
+            L.MaxPool2D(2, padding="same", name=f"pool{k}"),
+            L.Dropout(dropout, name=f"drop{k}"),
+        ]
+    layers += [
+        L.Flatten(name="flatten"),
+        L.Dense(625, activation="relu", kernel_initializer=init(), name="fc1"),
+        L.Dropout(hidden_dropout, name="drop4"),
+        # float32 output: the softmax and the loss stay exact under mixed precision
+        L.Dense(10, activation="softmax", kernel_initializer=init(), name="output", dtype="float32"),
+    ]
+    return keras.Sequential(layers, name="cnn")
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall time of each epoch in seconds (self.times)."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self._start)
+
+
+def train(
+    model,
+    train_ds,
+    val_ds,
+    epochs: int,
+    patience: int = 3,
+    learning_rate: float = 1e-3,
+    cosine: bool = False,
+    optimizer=None,
+    verbose: int = 2,
+):
+    """Compile (sparse cross-entropy, accuracy) and fit with early stopping on val_loss, best
+    weights restored. Returns (history, epoch times in seconds).
+
+    The optimizer is ``optimizer`` if given, else Adam at ``learning_rate`` — constant, or with
+    ``cosine=True`` decayed to 0 along a cosine over ``epochs`` epochs.
+    """
+    if optimizer is None:
+        rate = learning_rate
+        if cosine:
+            rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=epochs * len(train_ds))
+        optimizer = keras.optimizers.Adam(rate)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    timer = EpochTimer()
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    # shuffle=False: the tf.data pipeline already reshuffles every epoch (Keras's own shuffle is for arrays)
+    history = model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=epochs,
+        callbacks=[stop, timer],
+        shuffle=False,
+        verbose=verbose,
+    )
+    return history, timer.times
+
+
+def time_per_epoch(times) -> float:
+    """Median epoch time without the first epoch (which includes graph tracing)."""
+    return float(np.median(times[1:])) if len(times) > 1 else float(times[0])
