@@ -208,6 +208,17 @@ def _outputs(page, lab, path: str) -> list[dict]:
     return shown
 
 
+def _run_from_index(page, lab, label_pattern: str, path: str) -> list[dict]:
+    """Follow the index's link to ``path``, run all its cells, return what they show (_outputs)."""
+    _open_from_index(page, label_pattern, path)
+    _run_all(page)
+    return _outputs(page, lab, path)
+
+
+def _errors(cells: list[dict]) -> list[str]:
+    return [c["text"][:300] for c in cells if c["error"] or "Traceback" in c["text"]]
+
+
 def test_news_popup_is_switched_off(page):
     # the notification that asks about news appears at start-up when fetchNews is unset; by now the
     # index has rendered and JupyterLab has read its settings
@@ -216,10 +227,7 @@ def test_news_popup_is_switched_off(page):
 
 
 def test_student_edition_stops_at_the_first_stub(page, lab):
-    path = "student/day1/ex1_linear_regression.ipynb"
-    _open_from_index(page, r"ex1", path)
-    _run_all(page)
-    cells = _outputs(page, lab, path)
+    cells = _run_from_index(page, lab, r"ex1", "student/day1/ex1_linear_regression.ipynb")
     _shot(page, "student-ex1")
     failing = [i for i, c in enumerate(cells) if "not implemented yet" in c["text"] or c["error"]]
     assert failing, "running the student edition showed no error at all"
@@ -238,14 +246,10 @@ def test_student_edition_stops_at_the_first_stub(page, lab):
 
 
 def test_solutions_run_clean_with_self_checks_plots_and_math(page, lab):
-    path = "notebooks/day1/ex1_linear_regression.ipynb"
-    _open_from_index(page, r"solutions", path)
-    _run_all(page)
-    cells = _outputs(page, lab, path)
+    cells = _run_from_index(page, lab, r"solutions", "notebooks/day1/ex1_linear_regression.ipynb")
     _shot(page, "solutions-ex1")
     assert all(re.search(r"\d", c["prompt"]) for c in cells), "some cells did not run"
-    errors = [c["text"][:300] for c in cells if c["error"] or "Traceback" in c["text"]]
-    assert not errors, f"cells show errors: {errors}"
+    assert not _errors(cells), f"cells show errors: {_errors(cells)}"
     checks = [line for c in cells for line in c["text"].splitlines() if line.startswith("✓")]
     assert len(checks) >= 5, f"self-check lines: {checks}"
     assert sum(c["images"] for c in cells) >= 1, "no plot rendered"
@@ -253,12 +257,8 @@ def test_solutions_run_clean_with_self_checks_plots_and_math(page, lab):
 
 
 def test_tqdm_renders_as_a_widget(page, lab):
-    path = "notebooks/day1/ex4_neural_network_backprop.ipynb"
-    _open_from_index(page, r"solutions", path)
-    _run_all(page)
-    cells = _outputs(page, lab, path)
-    errors = [c["text"][:300] for c in cells if c["error"] or "Traceback" in c["text"]]
-    assert not errors, f"cells show errors: {errors}"
+    cells = _run_from_index(page, lab, r"solutions", "notebooks/day1/ex4_neural_network_backprop.ipynb")
+    assert not _errors(cells), f"cells show errors: {_errors(cells)}"
     assert _count(page, ".jp-OutputArea-output .widget-hprogress") >= 1, (
         "no tqdm widget: progress bars render as text (ipywidgets missing?)"
     )
