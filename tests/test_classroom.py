@@ -151,6 +151,15 @@ def test_both_configurations_make_the_same_classroom_choices(tmp_path, monkeypat
     assert f"nbgitpuller=={pins['nbgitpuller']}" in hub_pins
 
 
+def test_the_limits_follow_the_load_runs_and_the_committed_results():
+    """A new notebook or a new `make run` changes the heaviest day: the limits must follow."""
+    from tools.classroom_load import derive
+
+    derived = json.loads(json.dumps(derive(CAPACITY["runs"])))
+    assert CAPACITY["derived"] == derived, "stale: python -m tools.classroom_load --derive"
+    assert CAPACITY["limits"] == derived["limits"]
+
+
 def test_the_readme_table_is_generated_from_the_committed_measurements():
     from tools.classroom_load import BEGIN, END, render
 

@@ -377,8 +377,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--readme", action="store_true", help="only rewrite README.md and z2jh-config.yaml from capacity.json"
     )
+    parser.add_argument(
+        "--derive",
+        action="store_true",
+        help="only derive the table and limits again from capacity.json's load runs and the current "
+        "results/*.json (after `make run` results change), then rewrite README.md and z2jh-config.yaml",
+    )
     args = parser.parse_args(argv)
-    if not args.readme:
+    if args.derive:
+        cap = json.loads(CAPACITY_JSON.read_text(encoding="utf-8"))
+        cap["derived"] = derive(cap["runs"])
+        cap["limits"] = cap["derived"]["limits"]
+        CAPACITY_JSON.write_text(json.dumps(cap, indent=1) + "\n", encoding="utf-8")
+        print(f"classroom_load: derived {CAPACITY_JSON.relative_to(REPO_ROOT)} again from results/")
+    elif not args.readme:
         import psutil
 
         runs = []
