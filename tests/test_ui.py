@@ -228,6 +228,11 @@ def test_news_popup_is_switched_off(page):
 
 def test_student_edition_stops_at_the_first_stub(page, lab):
     cells = _run_from_index(page, lab, r"ex1", "student/day1/ex1_linear_regression.ipynb")
+    page.evaluate(  # the screenshot shows the stub's message, not the end of the notebook
+        f"""() => [...{VISIBLE_PANEL}.querySelectorAll('.jp-CodeCell')]
+            .find(c => c.querySelector('.jp-OutputArea')?.innerText.includes('not implemented yet'))
+            ?.scrollIntoView({{block: 'center'}})"""
+    )
     _shot(page, "student-ex1")
     failing = [i for i, c in enumerate(cells) if "not implemented yet" in c["text"] or c["error"]]
     assert failing, "running the student edition showed no error at all"
