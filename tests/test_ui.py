@@ -15,16 +15,16 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import REPO_ROOT
+
+from tools.classroom import free_port, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -38,25 +38,19 @@ NEWS_TEXT = "official Jupyter news"
 VISIBLE_PANEL = "[...document.querySelectorAll('.jp-NotebookPanel')].find(p => p.offsetParent)"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+    def answers():
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+
+    def alive():
         if proc.poll() is not None:
             raise AssertionError(f"jupyter lab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)  # polling interval, not synchronisation: the loop waits on the server's state
-    raise AssertionError(f"jupyter lab did not answer in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+    try:
+        wait_for("jupyter lab", answers, START_TIMEOUT_S, alive=alive)
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}:\n{log.read_text()[-3000:]}") from None
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -83,7 +77,7 @@ def lab(tmp_path_factory):
     tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}')
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,
         ML2DL_PROFILE="quick",
@@ -173,14 +167,11 @@ def _wait_until_done(page) -> None:
 
 def _read_saved(path: Path):
     """The notebook JupyterLab saved, once the server has finished writing it (bounded wait)."""
-    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
-    while True:
-        try:
-            return nbformat.read(path, as_version=4)
-        except (nbformat.reader.NotJSONError, ValueError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.25)  # polling interval while the file is being written
+
+    def parsed():
+        return nbformat.read(path, as_version=4)
+
+    return wait_for(f"the saved {path.name}", parsed, UI_TIMEOUT_MS / 1000)
 
 
 def _count(page, selector: str) -> int:
