@@ -2,6 +2,8 @@
 #
 #   make lab          set up .venv (once), fetch the small data, open JupyterLab on the course index
 #   make test         set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
+#   make update       bring your clone up to date with the course: your edits kept, the rest new (README)
+#   make test-slow    the student notebooks that train for minutes, once per exercise solved alone (~30 min)
 #   make run          execute every notebook headless; executed copies + results table in build/
 #   make student      regenerate the student edition (student/) and the grader's expected values from notebooks/
 #   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
@@ -44,7 +46,7 @@ LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # The target to name in messages ("make lab PYTHON=python3.11").
 GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
-.PHONY: help venv data lab test lint run readme student clean lock badge test-binder git-filter FORCE \
+.PHONY: help venv data lab test test-slow update lint run readme student clean lock badge test-binder git-filter FORCE \
   site site-book site-serve test-site test-ui \
   classroom-venv classroom-proxy classroom-lock classroom-link classroom-load test-classroom
 
@@ -138,7 +140,15 @@ lint: $(STAMP)
 
 # The browser tests (marker `browser`) have their own targets, test-site and test-ui, below.
 test: data lint git-filter
-	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" tests notebooks $(PYTEST_NB)
+	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" tests notebooks $(PYTEST_NB)
+
+# A student's clone brought up to date without losing their work (tools/update.py; README "Updating").
+update: $(STAMP)
+	$(BIN)/python -m tools.update $(if $(REMOTE),--remote $(REMOTE)) $(if $(BRANCH),--branch $(BRANCH))
+
+# The student notebooks that train for minutes, run once per graded function solved alone (~30 min).
+test-slow: data $(STAMP)
+	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m slow -v tests/test_student_alive.py
 
 run: data
 	$(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)

@@ -20,14 +20,32 @@ A failing check raises ``ExerciseError`` (an ``AssertionError``, so pytest and n
 a failure) whose message names the case, the expected and the received value and a hint; an answer
 that still raises ``NotImplementedError`` gets "not implemented yet".  In Jupyter the error shows
 as its message only, not as a traceback through this module.
+
+Besides the value, a check verifies what the text promises about *how* a function behaves: it
+leaves its arguments unmodified (a function that changes the caller's ``theta`` in place is
+rejected, naming the argument), and, for exercises that draw random numbers from an ``rng``
+argument, it gives the same result twice for the same seed (so it draws from that ``rng`` only).
+
+**Notebooks use** ``checked``::
+
+    compute_cost = checked("ex1.compute_cost", compute_cost)
+
+which checks like ``check`` but does not stop the notebook: when the answer is not right yet it
+prints why and returns *the course's version* of the function (from the solutions edition,
+``notebooks/``), announced in the output, so every later cell runs.  Under nbgrader's autograder
+(``NBGRADER_EXECUTION`` set) it raises like ``check``, so the check cell's points are earned only
+by the student's own code.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import functools
+import inspect
 import json
+import os
 import random
 import sys
 import traceback
@@ -40,6 +58,8 @@ import numpy as np
 __all__ = [
     "ExerciseError",
     "check",
+    "checked",
+    "course_version",
     "exercise_ids",
     "describe_keras_model",
     "describe_callback",
@@ -152,7 +172,24 @@ def encode(value: Any) -> Any:
         return value
     if hasattr(value, "numpy"):  # a TensorFlow tensor or variable
         return encode(np.asarray(value.numpy()))
+    if isinstance(value, np.random.Generator) and hasattr(value, "ml2dl_seed"):
+        return {"__rng__": value.ml2dl_seed}
+    if callable(value) and getattr(value, "__module__", "").split(".")[0] == "numpy":
+        return {"__numpy__": value.__name__}  # a numpy function as an argument, e.g. reduce=np.mean
     raise TypeError(f"cannot store {type(value).__name__} in an exercise file")
+
+
+class _SeededGenerator(np.random.Generator):
+    """``np.random.default_rng(seed)`` that remembers its seed, so a case can store it as data."""
+
+    ml2dl_seed: int
+
+
+def seeded_rng(seed: int) -> np.random.Generator:
+    """A generator equal to ``np.random.default_rng(seed)``; stored in a case as ``{"__rng__": seed}``."""
+    rng = _SeededGenerator(np.random.PCG64(seed))
+    rng.ml2dl_seed = seed
+    return rng
 
 
 def decode(value: Any) -> Any:
@@ -166,6 +203,10 @@ def decode(value: Any) -> Any:
             return tuple(decode(v) for v in value["__tuple__"])
         if "__data__" in value:
             return DATA[value["__data__"]]()
+        if "__rng__" in value:  # a fresh generator each time: np.random.default_rng(seed)
+            return seeded_rng(value["__rng__"])
+        if "__numpy__" in value:
+            return getattr(np, value["__numpy__"])
         return {k: decode(v) for k, v in value.items()}
     return value
 
@@ -183,13 +224,26 @@ def _name(obj: Any) -> Any:
     return getattr(obj, "__name__", type(obj).__name__)
 
 
-_LAYER_FIELDS = ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "rate", "activation")
+_LAYER_FIELDS = ("units", "filters", "kernel_size", "strides", "pool_size", "rate", "activation")
 
 
-def describe_keras_model(model: Any) -> dict:
-    """A Keras model as data: its layers (type, size, activation, initialiser, dropout rate) and its
-    parameter count.  Separate activation layers are folded into the layer before them, so
-    ``Dense(10, activation="relu")`` and ``Dense(10)`` + ``ReLU()`` describe the same."""
+def _output_shape(layer: Any) -> list[int] | None:
+    try:
+        shape = layer.output.shape
+    except (AttributeError, ValueError, RuntimeError):  # a layer of a model that is not built yet
+        return None
+    return [-1 if d is None else int(d) for d in shape[1:]]
+
+
+def describe_keras_model(model: Any, *, names: bool = False, dtype: bool = False) -> dict:
+    """A Keras model as data: its layers (type, size, activation, initialiser, dropout rate, output
+    shape) and its parameter count.  Separate activation layers are folded into the layer before
+    them, so ``Dense(10, activation="relu")`` and ``Dense(10)`` + ``ReLU()`` describe the same.
+
+    A layer's ``padding`` is described by the output shape it gives, not by its spelling: where
+    "valid" and "same" give the same shape no padding is added and the two layers compute the same
+    (a 2×2 max-pool of a 14×14 map), so both are right.  ``names=True`` adds each layer's name
+    (for exercises whose later cells look layers up by name), ``dtype=True`` its dtype policy."""
     layers: list[dict] = []
     for layer in model.layers:
         kind = type(layer).__name__
@@ -200,21 +254,39 @@ def describe_keras_model(model: Any) -> dict:
             layers[-1]["activation"] = act
             continue
         entry: dict[str, Any] = {"type": kind}
+        if names:
+            entry["name"] = layer.name
         for field in _LAYER_FIELDS:
             if hasattr(layer, field):
                 value = _name(getattr(layer, field))
                 if field == "activation" and value == "linear":
                     continue
                 entry[field] = value
+        shape = _output_shape(layer)
+        if shape is not None:
+            entry["output_shape"] = shape
+        elif hasattr(layer, "padding"):
+            entry["padding"] = layer.padding
         if hasattr(layer, "kernel_initializer"):
             entry["kernel_initializer"] = type(layer.kernel_initializer).__name__
+        if dtype:
+            policy = getattr(layer, "dtype_policy", None)
+            entry["dtype"] = getattr(policy, "name", str(getattr(layer, "dtype", None)))
         layers.append(entry)
     return {"layers": layers, "parameters": int(model.count_params())}
 
 
 def describe_callback(callback: Any) -> dict:
     """A Keras callback's configuration as data (type, monitored quantity, patience, ...)."""
-    fields = ("monitor", "patience", "min_delta", "mode", "restore_best_weights", "start_from_epoch")
+    fields = (
+        "monitor",
+        "patience",
+        "min_delta",
+        "mode",
+        "restore_best_weights",
+        "start_from_epoch",
+        "verbose",
+    )
     out: dict[str, Any] = {"type": type(callback).__name__}
     for field in fields:
         if hasattr(callback, field):
@@ -357,20 +429,82 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
 
 
 def run_case(spec: dict, case: dict, answer: Any) -> Any:
-    """What ``answer`` gives for one stored case (called with the case's arguments, then described)."""
+    """What ``answer`` gives for one stored case (called with the case's arguments, then described).
+
+    Raises ``ExerciseError`` when the call changes one of its arguments in place (arrays, lists and
+    dicts are compared with copies taken before the call; a random generator is meant to advance).
+    """
     if spec.get("call", True):
         if not callable(answer):
             raise TypeError(f"expected a function, received {type(answer).__name__}")
-        result = answer(*decode(case.get("args", [])), **decode(case.get("kwargs", {})))
+        args, kwargs = decode(case.get("args", [])), decode(case.get("kwargs", {}))
+        before = copy.deepcopy((args, kwargs))
+        result = answer(*args, **kwargs)
+        changed = _changed_argument(answer, (args, kwargs), before)
+        if changed:
+            raise ArgumentChanged(changed)
     else:
         result = answer
     if case.get("select") is not None:  # one of several returned values, e.g. J of (J, grad)
         result = _select(result, case["select"], spec)
     if spec.get("describe"):
-        result = DESCRIBE[spec["describe"]](result)
+        result = DESCRIBE[spec["describe"]](result, **spec.get("describe_options", {}))
     if spec.get("evaluate"):
         result = EVALUATE[spec["evaluate"]](result)
     return result
+
+
+class ArgumentChanged(Exception):
+    """The answer modified one of its arguments in place (the value is the argument's name)."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.random.Generator) or callable(a):
+        return True  # a generator is there to be drawn from; a function argument is not data
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # an object without a plain equality (a model, a data set): not compared
+        return True
+
+
+def _changed_argument(answer: Any, after: tuple, before: tuple) -> str | None:
+    (args, kwargs), (args0, kwargs0) = after, before
+    try:
+        params = list(inspect.signature(answer).parameters)
+    except (TypeError, ValueError):
+        params = []
+    for i, (a, b) in enumerate(zip(args, args0, strict=True)):
+        if not _same(a, b):
+            return f"`{params[i]}` (argument {i + 1})" if i < len(params) else f"argument {i + 1}"
+    for key in kwargs:
+        if not _same(kwargs[key], kwargs0[key]):
+            return f"`{key}`"
+    return None
+
+
+CHANGED_HINT = (
+    "a function must not modify the arrays it is given: the caller still needs them (a plot of "
+    "the starting point, the next call with the same data). Work on a new array — "
+    "`theta = theta - alpha * grad` makes one, `theta -= alpha * grad` changes the caller's; "
+    "or start with `x = x.copy()`."
+)
+RANDOM_HINT = (
+    "draw every random number from the `rng` argument (rng.uniform, rng.permutation, ...), never "
+    "from np.random.* or a new default_rng(): called twice with the same seeded rng, the function "
+    "must give the same result."
+)
 
 
 def _select(result: Any, index: int, spec: dict) -> Any:
@@ -446,6 +580,38 @@ def _random_state_kept():
                 global_state.set_global_attribute("object_name_uids", names)
 
 
+def _run_checked(spec: dict, case: dict, answer: Any, label: str, function: str) -> Any:
+    try:
+        with _random_state_kept():
+            received = run_case(spec, case, answer)
+            if spec.get("deterministic"):
+                again = run_case(spec, case, answer)
+                if mismatch(received, again, 0.0, 0.0) is not None:
+                    raise ExerciseError(
+                        f"✗ {label}, case {case['name']!r}: two calls with the same arguments and "
+                        f"the same seeded rng gave different results.\n  Hint: {RANDOM_HINT}"
+                    )
+        return received
+    except NotImplementedError:
+        raise ExerciseError(
+            f"✗ {label}: not implemented yet — write the body of `{function}` where it says "
+            "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), "
+            "run that cell, then this one."
+        ) from None
+    except ExerciseError:
+        raise
+    except ArgumentChanged as changed:
+        raise ExerciseError(
+            f"✗ {label}, case {case['name']!r}: your function changed its argument {changed} in "
+            f"place.\n  Hint: {spec.get('changed_hint', CHANGED_HINT)}"
+        ) from None
+    except Exception as exc:  # the student's code failed: say where, not a traceback wall
+        raise ExerciseError(
+            f"✗ {label}, case {case['name']!r}: your code raised {type(exc).__name__}: {exc}"
+            f"{_where(exc, function)}.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
+        ) from None
+
+
 def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     """Check an exercise: run every stored case (or only those of ``part``) on ``answer``.
 
@@ -460,22 +626,7 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     label = exercise_id if part is None else f"{exercise_id} ({parts[part]})"
     function = spec.get("function", exercise_id.split(".")[-1])
     for case in cases:
-        try:
-            with _random_state_kept():
-                received = run_case(spec, case, answer)
-        except NotImplementedError:
-            raise ExerciseError(
-                f"✗ {label}: not implemented yet — write the body of `{function}` where it says "
-                "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), "
-                "run that cell, then this one."
-            ) from None
-        except ExerciseError:
-            raise
-        except Exception as exc:  # the student's code failed: say where, not a traceback wall
-            raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: your code raised {type(exc).__name__}: {exc}"
-                f"{_where(exc, function)}.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
-            ) from None
+        received = _run_checked(spec, case, answer, label, function)
         problem = mismatch(decode(case["expect"]), received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
         if problem is None:
             continue
@@ -494,3 +645,108 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
         )
     n = len(cases)
     print(f"✓ {label}: {n} case{'s' if n != 1 else ''}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebooks: check, and go on with the course's version when the answer is not right yet
+# ---------------------------------------------------------------------------------------------------
+
+#: Where the solutions edition lives: notebooks/ beside this package (``ML2DL_SOLUTIONS`` overrides).
+SOLUTIONS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+COURSE_VERSION = "__ml2dl_course_version__"
+
+
+def _executable(source: str) -> str:
+    # IPython magics and shell escapes are not Python: leave them out.
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+
+
+def course_namespace(notebook: str, solutions_dir: str | Path | None = None) -> dict[str, Any]:
+    """A solutions notebook's functions, without running the notebook.
+
+    Executes, in order, every ``import``, ``def``, ``class`` and upper-case constant
+    (``EPSILON = 0.12``) of the notebook's code cells; nothing else runs (no training, no data).
+    """
+    import nbformat
+
+    folder = Path(solutions_dir or os.environ.get("ML2DL_SOLUTIONS") or SOLUTIONS_DIR)
+    path = folder / notebook
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the solutions edition {path} is not here, so the course's version cannot stand in; "
+            "get the whole course (git clone), or set ML2DL_SOLUTIONS to its notebooks/ folder"
+        )
+    nb = nbformat.read(path, as_version=4)
+    ns: dict[str, Any] = {"__name__": f"solutions:{notebook}"}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(_executable(cell.source))
+        for node in tree.body:
+            keep = isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
+            constant = isinstance(node, ast.Assign) and all(
+                isinstance(t, ast.Name) and t.id.isupper() for t in node.targets
+            )
+            if not (keep or constant):
+                continue
+            code = compile(ast.Module(body=[node], type_ignores=[]), path.name, "exec")
+            try:
+                exec(code, ns)  # noqa: S102 - the course's own notebook
+            except Exception:
+                if not constant:
+                    raise
+    return ns
+
+
+@functools.cache
+def _cached_namespace(notebook: str, folder: str) -> dict[str, Any]:
+    return course_namespace(notebook, folder)
+
+
+def course_version(exercise_id: str) -> Any:
+    """The course's own version of an exercise's function (from the solutions edition)."""
+    spec = _spec(exercise_id)
+    folder = os.environ.get("ML2DL_SOLUTIONS") or str(SOLUTIONS_DIR)
+    function = spec.get("function", exercise_id.split(".")[-1])
+    fn = _cached_namespace(spec["notebook"], folder)[function]
+    with contextlib.suppress(AttributeError):  # a builtin has no __dict__: nothing to mark
+        setattr(fn, COURSE_VERSION, True)
+    return fn
+
+
+RED, RESET = "\x1b[0;31m", "\x1b[0m"
+
+
+def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
+    """Check ``answer`` like :func:`check`; return what the rest of the notebook should use.
+
+    Right: prints ✓ and returns ``answer``.  Not right yet (a stub, a wrong value, an error): prints
+    the ✗ message with its hint and returns the course's version of the function, saying so, so
+    that every later cell runs; run the cell defining your function and this one again once it is
+    fixed.  Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) a failure raises instead.
+    """
+    spec = _spec(exercise_id)
+    function = spec.get("function", exercise_id.split(".")[-1])
+    if getattr(answer, COURSE_VERSION, False):
+        print(f"→ `{function}` is still the course's version: yours has not passed its check yet.")
+        return answer
+    try:
+        check(exercise_id, answer, part=part)
+        return answer
+    except ExerciseError as err:
+        if os.environ.get("NBGRADER_EXECUTION"):
+            raise
+        print(f"{RED}{err}{RESET}")
+        if not spec.get("call", True):  # a trained model, not a function: nothing to stand in
+            print(f"→ the notebook goes on with your `{function}`.")
+            return answer
+        try:
+            fallback = course_version(exercise_id)
+        except Exception as exc:  # noqa: BLE001 - say why, and keep the student's own
+            print(f"→ the course's version of `{function}` is not available ({exc}); keeping yours.")
+            return answer
+        print(
+            f"→ using the course's version of `{function}` until yours passes, so the rest of the "
+            "notebook runs. Fix yours, run its cell and this one again."
+        )
+        return fallback

@@ -66,17 +66,49 @@ def test_every_solution_passes_its_check(loaded, capsys):
         assert f"✓ {ex.id}: {len(ex.cases)} case" in capsys.readouterr().out
 
 
-def test_every_mistake_fails_with_its_hint(loaded):
+#: The mistake catalogue's promise (issue 21): per exercise, at least this many realistic wrong
+#: implementations, each rejected with its own hint, and correct variants, each accepted.
+MIN_MISTAKES, MIN_VARIANTS = 5, 2
+
+
+def test_every_exercise_has_a_full_catalogue(loaded):
     _, exercises, _ = loaded
-    seen = 0
+    small = [
+        f"{ex.id}: {len(ex.catalogue())} mistakes, {len(ex.alternatives)} correct variants"
+        for ex in exercises
+        if len(ex.catalogue()) < MIN_MISTAKES or len(ex.alternatives) < MIN_VARIANTS
+    ]
+    assert not small, f"catalogue below {MIN_MISTAKES} mistakes / {MIN_VARIANTS} variants: {small}"
+
+
+def test_every_catalogued_mistake_is_rejected_with_its_own_hint(loaded):
+    """The whole catalogue, every run of `make test`: a change to a check (or to its cases) that lets
+    a catalogued mistake through, or gives it another mistake's hint, fails here."""
+    _, exercises, _ = loaded
+    failures = []
     for ex in exercises:
-        hints = {hint: wrong for case in ex.cases for wrong, hint in case.mistakes}
-        for hint, wrong in hints.items():
-            with pytest.raises(ExerciseError) as err:
+        for wrong, hint in ex.catalogue():
+            try:
                 check(ex.id, wrong)
-            assert hint in str(err.value), f"{ex.id}: {wrong.__name__} did not get its hint:\n{err.value}"
-            seen += 1
-    assert seen or not any(c.mistakes for ex in exercises for c in ex.cases)
+            except ExerciseError as err:
+                if hint not in str(err):
+                    failures.append(f"{ex.id}: {wrong.__name__} rejected without its hint {hint!r}:\n{err}")
+            else:
+                failures.append(f"{ex.id}: the wrong {wrong.__name__} passed")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_every_correct_variant_is_accepted(loaded, capsys):
+    _, exercises, _ = loaded
+    failures = []
+    for ex in exercises:
+        for right in ex.alternatives:
+            try:
+                check(ex.id, right)
+            except ExerciseError as err:
+                failures.append(f"{ex.id}: the correct {right.__name__} was rejected:\n{err}")
+    assert not failures, "\n\n".join(failures)
+    capsys.readouterr()
 
 
 def test_a_stub_is_not_implemented_yet(loaded):
@@ -237,3 +269,106 @@ def test_the_graders_microchip_features_are_ex2s_map_feature(case_data):
     map_feature = student.solution_namespace("day1/ex2_logistic_regression.ipynb")["map_feature"]
     chips = DATA["microchips.X"]()
     assert np.array_equal(DATA["microchips.X_mapped"](), map_feature(chips[:, 1], chips[:, 2]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# checked(): the notebooks' check, which stands the course's version in for an answer not right yet
+# ---------------------------------------------------------------------------------------------------
+
+
+def _stub(X, y, theta):
+    raise NotImplementedError()
+
+
+def test_checked_returns_a_right_answer_itself(case_data, capsys):
+    from helpers.exercises import checked
+
+    cost = student.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+    assert checked("ex1.compute_cost", cost) is cost
+    assert "✓ ex1.compute_cost" in capsys.readouterr().out
+
+
+def test_checked_stands_in_the_courses_version_and_says_so(case_data, capsys, monkeypatch):
+    from helpers.exercises import COURSE_VERSION, checked
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    used = checked("ex1.compute_cost", _stub)
+    out = capsys.readouterr().out
+    assert used is not _stub and getattr(used, COURSE_VERSION)
+    assert "not implemented yet" in out and "using the course's version of `compute_cost`" in out
+    check("ex1.compute_cost", used)  # the stand-in is right
+    wrong = checked("ex1.compute_cost", lambda X, y, theta: 1.0)  # a wrong value: the same
+    assert getattr(wrong, COURSE_VERSION) and "expected 32.07" in capsys.readouterr().out
+    again = checked("ex1.compute_cost", used)  # checking the stand-in again says so, no ✓
+    assert again is used and "still the course's version" in capsys.readouterr().out
+
+
+def test_checked_raises_under_nbgraders_autograder(case_data, monkeypatch):
+    from helpers.exercises import checked
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        checked("ex1.compute_cost", _stub)
+
+
+def test_checked_without_the_solutions_edition_keeps_the_students_and_says_why(
+    case_data, capsys, monkeypatch, tmp_path
+):
+    from helpers import exercises
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.setenv("ML2DL_SOLUTIONS", str(tmp_path))
+    assert exercises.checked("ex1.compute_cost", _stub) is _stub
+    out = capsys.readouterr().out
+    assert "not available" in out and "ML2DL_SOLUTIONS" in out
+
+
+def test_an_answer_that_changes_its_argument_in_place_is_rejected_naming_it(case_data):
+    ns = student.solution_namespace("day1/ex1_linear_regression.ipynb")
+
+    def gradient_descent_in_place(X, y, theta, alpha, num_iters):
+        history = []
+        for _ in range(num_iters):
+            theta -= alpha * ns["compute_gradient"](X, y, theta)  # the caller's theta changes
+            history.append(ns["compute_cost"](X, y, theta))
+        return theta, np.array(history)
+
+    with pytest.raises(ExerciseError, match="changed its argument `theta` \\(argument 3\\) in place"):
+        check("ex1.gradient_descent", gradient_descent_in_place)
+    # the same computation on a copy passes
+    check(
+        "ex1.gradient_descent", lambda X, y, theta, a, n: gradient_descent_in_place(X, y, theta.copy(), a, n)
+    )
+
+
+def test_an_answer_that_ignores_its_rng_is_rejected():
+    from helpers.exercises import RANDOM_HINT, _run_checked
+
+    spec = {"deterministic": True}
+    case = {"name": "seeded", "args": [{"__rng__": 3}]}
+    assert _run_checked(spec, case, lambda rng: rng.uniform(size=2), "x.f", "f").shape == (2,)
+    with pytest.raises(ExerciseError) as err:
+        _run_checked(spec, case, lambda rng: np.random.uniform(size=2), "x.f", "f")
+    assert RANDOM_HINT in str(err.value)
+
+
+def test_a_numpy_function_and_a_seeded_rng_are_stored_as_data():
+    from helpers.exercises import decode, encode, seeded_rng
+
+    assert decode(encode(np.mean)) is np.mean
+    assert encode(seeded_rng(5)) == {"__rng__": 5}
+    assert np.array_equal(decode({"__rng__": 5}).uniform(size=3), np.random.default_rng(5).uniform(size=3))
+
+
+def test_padding_is_judged_by_the_shape_it_gives():
+    """MaxPool2D(padding="valid") where no padding is needed describes the same as "same"."""
+    keras = pytest.importorskip("keras")
+    from helpers.exercises import describe_keras_model
+
+    def model(padding, size):
+        layers = [keras.Input((size, size, 1)), keras.layers.MaxPool2D(2, padding=padding)]
+        return describe_keras_model(keras.Sequential(layers))
+
+    assert model("valid", 14) == model("same", 14)  # 14 -> 7 either way: nothing padded
+    assert model("valid", 7) != model("same", 7)  # 7 -> 3 or 4
+    keras.backend.clear_session()

@@ -33,7 +33,6 @@ the grader holds numbers, not code.
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
 import difflib
 import importlib
@@ -56,8 +55,11 @@ DATA_DIR = REPO_ROOT / "helpers" / "exercise_data"
 
 BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+#: An end-of-chapter exercise written at the top level of a cell (not inside a function): nothing
+#: after it needs its result, so its stub does not raise, and "Run All" goes on to the next one.
+TOP_LEVEL_STUB = '# YOUR CODE HERE\nprint("(not written yet: your code for this exercise goes in this cell)")'
 TEXT_STUB = "YOUR ANSWER HERE"
-CHECK_CALL = re.compile(r"^\s*(?:exercises\.)?check\(\s*[\"']([\w.]+)[\"']", re.M)
+CHECK_CALL = re.compile(r"^\s*(?:[\w, ]+=\s*)?(?:exercises\.)?check(?:ed)?\(\s*[\"']([\w.]+)[\"']", re.M)
 NBGRADER_SCHEMA = 3
 
 BANNER_ID = "student-edition"
@@ -110,7 +112,8 @@ def clear_code(source: str) -> str:
     lines = source.split("\n")
     for first, last in reversed(solution_regions(source)):
         indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-        lines[first : last + 1] = [indent + stub for stub in CODE_STUB.split("\n")]
+        stub = CODE_STUB if indent or any(line.strip() for line in lines[last + 1 :]) else TOP_LEVEL_STUB
+        lines[first : last + 1] = [indent + line for line in stub.split("\n")]
     return "\n".join(lines)
 
 
@@ -259,6 +262,13 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Rng:
+    """A case argument that is a fresh ``np.random.default_rng(seed)`` each time the case runs."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
 class AtLeast:
     """An expected value that is a lower bound (an accuracy target).
 
@@ -290,40 +300,42 @@ class Exercise:
     describe: str | None = None
     evaluate: str | None = None
     solution_checked_by_notebook: bool = False
+    #: The mistake catalogue: (wrong implementation, its hint) pairs a student would plausibly write.
+    #: Each is run on every case; where its result differs from the solution's, the result is stored
+    #: so that an answer giving it gets that hint.  A mistake caught by a property instead of a value
+    #: (an argument changed in place, an ignored rng) gets the grader's hint for that property.
+    #: ``make test`` checks every mistake is rejected with its own hint (tests/test_exercises.py).
+    mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
+    #: Correct implementations written another way (loop vs vectorised, another formula, another
+    #: valid spelling of a layer); ``make test`` checks each one passes.
+    alternatives: Sequence[Callable[..., Any]] = ()
+    #: The function draws from an ``rng`` argument: the check calls it twice per case and requires
+    #: the same result (so it draws from that rng only).
+    deterministic: bool = False
+    #: Options for the ``describe`` helper (e.g. ``{"names": True, "dtype": True}`` for a model).
+    describe_options: dict[str, Any] = field(default_factory=dict)
+    #: The hint for an answer that changes an argument in place (default: the grader's own).
+    changed_hint: str | None = None
 
+    def catalogue(self) -> list[tuple[Callable[..., Any], str]]:
+        """Every catalogued mistake of this exercise: exercise-level and per-case, each once.
 
-def _executable(source: str) -> str:
-    # IPython magics and shell escapes are not Python: leave them out.
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+        A hint is the text the check's message must contain for that mistake; two different
+        mistakes of one exercise may not share a hint (each gets its own)."""
+        seen: dict[str, Callable[..., Any]] = {}
+        for wrong, hint in [*self.mistakes, *(m for c in self.cases for m in c.mistakes)]:
+            if seen.setdefault(hint, wrong) is not wrong:
+                raise ValueError(f"{self.id}: two mistakes share the hint {hint!r}; give each its own")
+        return [(wrong, hint) for hint, wrong in seen.items()]
 
 
 def solution_namespace(notebook: str | Path) -> dict[str, Any]:
-    """The solutions notebook's functions, without running the notebook.
+    """The solutions notebook's functions, without running the notebook (every import, def, class
+    and upper-case constant of its code cells): ``helpers.exercises.course_namespace``, the one the
+    notebooks fall back on when a student's function has not passed yet."""
+    from helpers.exercises import course_namespace
 
-    Executes, in order, every ``import``, ``def``, ``class`` and upper-case constant
-    (``EPSILON = 0.12``) of the notebook's code cells; nothing else runs (no training, no data).
-    """
-    path = SOURCE_DIR / notebook
-    nb = nbformat.read(path, as_version=4)
-    ns: dict[str, Any] = {"__name__": f"solutions:{notebook}"}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        tree = ast.parse(_executable(cell.source))
-        for node in tree.body:
-            keep = isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
-            constant = isinstance(node, ast.Assign) and all(
-                isinstance(t, ast.Name) and t.id.isupper() for t in node.targets
-            )
-            if not (keep or constant):
-                continue
-            code = compile(ast.Module(body=[node], type_ignores=[]), f"{path.name}", "exec")
-            try:
-                exec(code, ns)  # noqa: S102 - the course's own notebook
-            except Exception:
-                if not constant:
-                    raise
-    return ns
+    return course_namespace(str(notebook), SOURCE_DIR)
 
 
 def case_modules() -> list[str]:
@@ -342,6 +354,10 @@ def _resolve(value: Any) -> Any:
 
     if isinstance(value, Data):
         return DATA[value.name]()
+    if isinstance(value, Rng):
+        from helpers.exercises import seeded_rng
+
+        return seeded_rng(value.seed)
     if isinstance(value, tuple):
         return tuple(_resolve(v) for v in value)
     if isinstance(value, list):
@@ -356,6 +372,8 @@ def _store(value: Any) -> Any:
 
     if isinstance(value, Data):
         return {"__data__": value.name}
+    if isinstance(value, Rng):
+        return {"__rng__": value.seed}
     if isinstance(value, AtLeast):
         return {"__at_least__": value.value}
     if isinstance(value, tuple):
@@ -370,7 +388,13 @@ def _store(value: Any) -> Any:
 def _result(ex: Exercise, case: Case, fn: Any) -> Any:
     from helpers.exercises import decode, run_case
 
-    spec = {"call": ex.call, "describe": ex.describe, "evaluate": ex.evaluate, "function": ex.function}
+    spec = {
+        "call": ex.call,
+        "describe": ex.describe,
+        "describe_options": ex.describe_options,
+        "evaluate": ex.evaluate,
+        "function": ex.function,
+    }
     stored = {"args": _store(list(case.args)), "kwargs": _store(case.kwargs), "select": case.select}
     # Through the grader's own decode and run_case, so what is stored is what check() will compare.
     return decode(_store(run_case(spec, stored, fn)))
@@ -391,6 +415,12 @@ def exercise_data(module: str) -> dict:
             spec["parts"] = ex.parts
         if not ex.call:
             spec["call"] = False
+        if ex.describe_options:
+            spec["describe_options"] = ex.describe_options
+        if ex.deterministic:
+            spec["deterministic"] = True
+        if ex.changed_hint:
+            spec["changed_hint"] = ex.changed_hint
         detected: dict[str, int] = {}
         cases = []
         for case in ex.cases:
@@ -415,6 +445,17 @@ def exercise_data(module: str) -> dict:
                 if mismatch(expected, got, case.atol, case.rtol) is not None:
                     mistakes.append({"expect": _store(got), "hint": hint})
                     detected[hint] += 1
+            for wrong, hint in ex.mistakes:  # the catalogue: stored wherever its result differs
+                if any(m["hint"] == hint for m in mistakes):
+                    continue
+                try:
+                    got = _result(ex, case, wrong)
+                    if ex.deterministic and mismatch(got, _result(ex, case, wrong), 0.0, 0.0) is not None:
+                        continue  # a different result every call: caught by the rng rule, not a value
+                except Exception:  # noqa: BLE001 - a mistake that raises here or changes its input
+                    continue  # is caught by check() itself (an error or the argument rule)
+                if mismatch(expected, got, case.atol, case.rtol) is not None:
+                    mistakes.append({"expect": _store(got), "hint": hint})
             if mistakes:
                 entry["mistakes"] = mistakes
             cases.append(entry)
@@ -437,28 +478,46 @@ README = REPO_ROOT / "README.md"
 TABLE_BEGIN, TABLE_END = "<!-- generated:exercises:begin -->", "<!-- generated:exercises:end -->"
 
 
-def exercise_table(grader: dict[Path, str]) -> str:
+def catalogue_sizes() -> dict[str, tuple[int, int]]:
+    """exercise id -> (catalogued mistakes, correct variants), from the case modules."""
+    sizes = {}
+    for module in case_modules():
+        mod = importlib.import_module(f"tools.exercise_cases.{module}")
+        for ex in mod.exercises(solution_namespace(mod.NOTEBOOK)):
+            sizes[ex.id] = (len(ex.catalogue()), len(ex.alternatives))
+    return sizes
+
+
+def exercise_table(grader: dict[Path, str], catalogue: dict[str, tuple[int, int]] | None = None) -> str:
     """README's list of graded parts (from the grader files), in course order."""
     from helpers.readme import syllabus_order
 
+    catalogue = catalogue_sizes() if catalogue is None else catalogue
     docs = [json.loads(text) for text in grader.values()]
     order = {nb: i for i, nb in enumerate(syllabus_order())}
     docs.sort(key=lambda d: order.get(d["notebook"], len(order)))
     lines = [
         "<!-- made by `make student` from tools/exercise_cases/; do not edit -->",
         "",
-        "| notebook | exercise id | cases | graded parts |",
-        "|---|---|---:|---|",
+        "| notebook | exercise id | cases | mistakes caught | correct variants | graded parts |",
+        "|---|---|---:|---:|---:|---|",
     ]
     for doc in docs:
         for exercise_id, spec in doc["exercises"].items():
             parts = ", ".join(spec.get("parts", {}).values()) or "–"
             nb = doc["notebook"]
+            size = catalogue.get(exercise_id, (0, 0))
             lines.append(
-                f"| [{Path(nb).stem}](student/{nb}) | `{exercise_id}` | {len(spec['cases'])} | {parts} |"
+                f"| [{Path(nb).stem}](student/{nb}) | `{exercise_id}` | {len(spec['cases'])} "
+                f"| {size[0]} | {size[1]} | {parts} |"
             )
     n = sum(len(d["exercises"]) for d in docs)
-    lines += ["", f"{n} graded functions in {len(docs)} notebooks."]
+    lines += [
+        "",
+        f"{n} graded functions in {len(docs)} notebooks; {sum(m for m, _ in catalogue.values())} "
+        f"catalogued mistakes, each rejected with its own hint, and "
+        f"{sum(a for _, a in catalogue.values())} correct variants, each accepted (`make test`).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -523,7 +582,26 @@ def _stale(expected: dict[Path, str], folder: Path, pattern: str) -> tuple[list[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 when anything is stale")
+    parser.add_argument(
+        "--only",
+        metavar="MODULE",
+        help="write only this case module's grader file and its notebook's student edition "
+        "(e.g. ex1; for work on one notebook; the README table is left alone)",
+    )
     args = parser.parse_args(argv)
+    if args.only:
+        mod = importlib.import_module(f"tools.exercise_cases.{args.only}")
+        rel = mod.NOTEBOOK
+        nb = nbformat.read(SOURCE_DIR / rel, as_version=4)
+        if annotate(nb):
+            (SOURCE_DIR / rel).write_text(render(nb), encoding="utf-8")
+        (STUDENT_DIR / rel).write_text(render(clear_solutions(nb, rel)), encoding="utf-8")
+        path = DATA_DIR / f"{args.only}.json"
+        path.write_text(
+            json.dumps(exercise_data(args.only), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"wrote student/{rel} and {path.relative_to(REPO_ROOT)}")
+        return 0
 
     sources = annotated_sources()
     if not args.check:
