@@ -439,10 +439,13 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
             raise TypeError(f"expected a function, received {type(answer).__name__}")
         args, kwargs = decode(case.get("args", [])), decode(case.get("kwargs", {}))
         before = copy.deepcopy((args, kwargs))
+        generators = _global_generators()
         result = answer(*args, **kwargs)
         changed = _changed_argument(answer, (args, kwargs), before)
         if changed:
             raise ArgumentChanged(changed)
+        if not spec.get("describe") and _global_generators() != generators:
+            raise ArgumentChanged(GLOBAL_STATE)
     else:
         result = answer
     if case.get("select") is not None:  # one of several returned values, e.g. J of (J, grad)
@@ -455,7 +458,18 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
 
 
 class ArgumentChanged(Exception):
-    """The answer modified one of its arguments in place (the value is the argument's name)."""
+    """The answer modified one of its arguments in place (the value is the argument's name), or the
+    global random generators (the value is ``GLOBAL_STATE``)."""
+
+
+#: What ArgumentChanged carries when the answer changed numpy's or Python's global random generator.
+GLOBAL_STATE = "the global random generator"
+
+
+def _global_generators() -> tuple:
+    """The state of numpy's and Python's global random generators, comparable with ==."""
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return (name, keys.tobytes(), pos, has_gauss, cached, random.getstate())
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -499,6 +513,10 @@ CHANGED_HINT = (
     "the starting point, the next call with the same data). Work on a new array — "
     "`theta = theta - alpha * grad` makes one, `theta -= alpha * grad` changes the caller's; "
     "or start with `x = x.copy()`."
+)
+GLOBAL_HINT = (
+    "leave global state alone: no np.random.seed(...) or np.random.* draws inside the function (they "
+    "change every later random number of the notebook); use the arguments you are given."
 )
 RANDOM_HINT = (
     "draw every random number from the `rng` argument (rng.uniform, rng.permutation, ...), never "
@@ -601,6 +619,16 @@ def _run_checked(spec: dict, case: dict, answer: Any, label: str, function: str)
     except ExerciseError:
         raise
     except ArgumentChanged as changed:
+        if str(changed) == GLOBAL_STATE and spec.get("deterministic"):  # np.random.* for the rng
+            raise ExerciseError(
+                f"✗ {label}, case {case['name']!r}: your function drew from numpy's global random "
+                f"generator.\n  Hint: {RANDOM_HINT}"
+            ) from None
+        if str(changed) == GLOBAL_STATE:
+            raise ExerciseError(
+                f"✗ {label}, case {case['name']!r}: your function changed numpy's (or Python's) "
+                f"global random generator.\n  Hint: {GLOBAL_HINT}"
+            ) from None
         raise ExerciseError(
             f"✗ {label}, case {case['name']!r}: your function changed its argument {changed} in "
             f"place.\n  Hint: {spec.get('changed_hint', CHANGED_HINT)}"

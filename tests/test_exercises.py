@@ -372,3 +372,18 @@ def test_padding_is_judged_by_the_shape_it_gives():
     assert model("valid", 14) == model("same", 14)  # 14 -> 7 either way: nothing padded
     assert model("valid", 7) != model("same", 7)  # 7 -> 3 or 4
     keras.backend.clear_session()
+
+
+def test_an_answer_that_reseeds_the_global_generator_is_rejected(case_data):
+    cost = student.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+
+    def reseeding(X, y, theta):
+        np.random.seed(0)  # "for reproducibility": every later draw of the notebook changes
+        return cost(X, y, theta)
+
+    with pytest.raises(ExerciseError, match="global random generator"):
+        check("ex1.compute_cost", reseeding)
+    state = np.random.get_state()
+    with pytest.raises(ExerciseError):
+        check("ex1.compute_cost", lambda X, y, theta: cost(X, y, theta) + 0 * np.random.rand())
+    assert np.array_equal(np.random.get_state()[1], state[1]), "the check itself leaves it as it was"
