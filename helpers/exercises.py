@@ -382,10 +382,11 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
         if r is None:
             return f"{what}: expected numbers {_show(e)}, received {_show(received)}"
         if r.shape != e.shape:
-            if r.size == e.size and np.squeeze(r).shape == np.squeeze(e).shape:
-                r = r.reshape(e.shape)  # a column where a row was expected, or [[x]] for x: accepted
-            else:
-                return f"{what}: expected shape {e.shape}, received shape {r.shape}"
+            # A column where a flat vector was promised, or [[x]] for a number, is refused too: the
+            # notebook's later cells (scipy's minimize, an f"{J:.2f}") fail on it, far from the cause.
+            flat = " (the same numbers in another shape: flatten it, e.g. .ravel() or .item())"
+            same = r.size == e.size and np.squeeze(r).shape == np.squeeze(e).shape
+            return f"{what}: expected shape {e.shape}, received shape {r.shape}{flat if same else ''}"
         if not np.all(np.isfinite(r) == np.isfinite(e)):
             return f"{what}: expected {_show(e)}, received {_show(r)} (not finite)"
         # nan matches nan: a stored mistake's result may be nan (a naive softmax that overflowed)
@@ -440,7 +441,8 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
         args, kwargs = decode(case.get("args", [])), decode(case.get("kwargs", {}))
         before = copy.deepcopy((args, kwargs))
         generators = _global_generators()
-        result = answer(*args, **kwargs)
+        with _fixed_precision(spec.get("describe_options", {}).get("dtype", False)):
+            result = answer(*args, **kwargs)
         changed = _changed_argument(answer, (args, kwargs), before)
         if changed:
             raise ArgumentChanged(changed)
@@ -455,6 +457,28 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
     if spec.get("evaluate"):
         result = EVALUATE[spec["evaluate"]](result)
     return result
+
+
+#: The Keras precision policy a model is built under when its layers' dtypes are checked: not the
+#: machine's own (float32 on CI, mixed_bfloat16 on this course's CPU, mixed_float16 on a GPU), so
+#: the description is the same everywhere, and a mixed one, so a layer that should be float32 but
+#: was not given ``dtype="float32"`` shows it.
+CHECK_POLICY = "mixed_float16"
+
+
+@contextlib.contextmanager
+def _fixed_precision(active: bool):
+    if not active:
+        yield
+        return
+    import keras
+
+    before = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(CHECK_POLICY)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
 
 
 class ArgumentChanged(Exception):
@@ -640,6 +664,15 @@ def _run_checked(spec: dict, case: dict, answer: Any, label: str, function: str)
         ) from None
 
 
+def _float_for_int(expected: Any, received: Any) -> bool:
+    """A count or size (a stored int) returned as a float, e.g. 2.0 from np.floor(...) + 1."""
+    if isinstance(expected, bool) or not isinstance(expected, int):
+        return False
+    return isinstance(received, float | np.floating) or (
+        isinstance(received, np.ndarray) and received.ndim == 0 and received.dtype.kind == "f"
+    )
+
+
 def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     """Check an exercise: run every stored case (or only those of ``part``) on ``answer``.
 
@@ -653,9 +686,20 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     cases = [c for c in spec["cases"] if part is None or c.get("part") == part]
     label = exercise_id if part is None else f"{exercise_id} ({parts[part]})"
     function = spec.get("function", exercise_id.split(".")[-1])
+    wrong_type = None
     for case in cases:
         received = _run_checked(spec, case, answer, label, function)
-        problem = mismatch(decode(case["expect"]), received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
+        expected = decode(case["expect"])
+        problem = mismatch(expected, received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
+        if problem is None and _float_for_int(expected, received):
+            # the right number as a float: reported after the other cases, whose wrong values
+            # (if any) say more about the mistake
+            wrong_type = wrong_type or (
+                f"✗ {label}, case {case['name']!r}: expected a whole number (an int, e.g. {expected}), "
+                f"received the float {received!r}: a size or a count is used in range() and as an "
+                f"array shape, which take ints only.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
+            )
+            continue
         if problem is None:
             continue
         hint = None
@@ -671,6 +715,8 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
         raise ExerciseError(
             f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', DEFAULT_HINT)}"
         )
+    if wrong_type:
+        raise ExerciseError(wrong_type)
     n = len(cases)
     print(f"✓ {label}: {n} case{'s' if n != 1 else ''}")
 

@@ -150,14 +150,18 @@ def test_code_that_only_hits_the_published_number_fails(case_data):
         check("ex1.compute_cost", hard_coded)
 
 
-def test_other_return_types_of_a_correct_answer_pass(case_data, capsys):
+def test_other_return_types_of_a_correct_answer_pass_other_shapes_do_not(case_data, capsys):
     ns = student.solution_namespace("day1/ex1_linear_regression.ipynb")
     check("ex1.compute_cost", lambda X, y, t: np.array(ns["compute_cost"](X, y, t)))  # 0-d array
-    check("ex1.compute_cost", lambda X, y, t: np.array([[ns["compute_cost"](X, y, t)]]))  # [[J]]
+    check("ex1.compute_cost", lambda X, y, t: np.float32(ns["compute_cost"](X, y, t)))  # numpy scalar
     check("ex1.compute_gradient", lambda X, y, t: list(ns["compute_gradient"](X, y, t)))  # a list
-    check("ex1.compute_gradient", lambda X, y, t: ns["compute_gradient"](X, y, t).reshape(-1, 1))  # a column
     check("ex1.feature_normalize", lambda X: list(ns["feature_normalize"](X)))  # a list, not a tuple
-    assert capsys.readouterr().out.count("✓") == 5
+    assert capsys.readouterr().out.count("✓") == 4
+    # the promised shape is part of the answer: later cells fail on another one
+    with pytest.raises(ExerciseError, match=r"expected shape \(\), received shape \(1, 1\).*ravel"):
+        check("ex1.compute_cost", lambda X, y, t: np.array([[ns["compute_cost"](X, y, t)]]))  # [[J]]
+    with pytest.raises(ExerciseError, match=r"received shape \(\d, 1\)"):
+        check("ex1.compute_gradient", lambda X, y, t: ns["compute_gradient"](X, y, t).reshape(-1, 1))
 
 
 def test_an_error_in_the_students_code_is_reported_not_a_traceback_wall(case_data):

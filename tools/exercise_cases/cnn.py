@@ -1,61 +1,149 @@
 """Cases for notebooks/day3/cnn_mnist.ipynb: convolution arithmetic, a convolution and a pooling by
 hand, and the lecture's 3-conv network."""
 
+import collections
+import contextlib
+import math
+
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from tools.student import Case, Exercise
 
 NOTEBOOK = "day3/cnn_mnist.ipynb"
 
+# --- conv_output_size ---------------------------------------------------------------------------------
 PLUS_ONE = "count the positions: the first window starts at 0, so the width is floor((i − f + 2p)/s) + 1."
 FLOOR = (
     "use integer (floor) division `//`: a last window that does not fit completely is dropped, "
     "so the width is a whole number."
 )
+CEIL = (
+    "round down, not up: floor((i − f + 2p)/s) + 1 — a last window that would stick out of the "
+    "(padded) input is dropped, not counted."
+)
 TWO_P = "padding adds p zeros on *each* side of the input: i + 2p in all."
+NO_P = "use the padding p: the window slides over the padded input, i + 2p wide."
+NO_S = "divide by the stride s: the window jumps s pixels at a time, so there are about (i − f + 2p)/s steps."
+
+# --- conv2d_naive ---------------------------------------------------------------------------------------
 FLIP = (
     "do not flip the filter: deep-learning libraries compute a cross-correlation, "
     "Y[r, c] = Σ X[r·s + u, c·s + v] · W[u, v] + b, with W as given (no W[::-1, ::-1])."
 )
 BIAS = "add the bias b to every output position."
 PAD = "pad the image with `padding` zeros on every side first (np.pad(x, padding)), then slide the filter."
+PAD_ONE_SIDE = (
+    "np.pad(x, padding) puts `padding` zeros before *and* after each axis; np.pad(x, (0, padding)) "
+    "pads only the bottom and the right."
+)
 OFFSET = (
     "move the window by the stride: output (r, c) looks at rows r·stride … r·stride + f − 1 "
     "and columns c·stride … c·stride + f − 1."
 )
+CONV_STRIDE = (
+    "use the `stride` argument: with stride s the output has conv_output_size(h + 2·padding, f, s) "
+    "rows, and output (r, c) starts at (r·s, c·s)."
+)
+LAST_WINDOW = (
+    "the last window starts at h − f (included): range(0, h − f + 1, stride), not range(0, h − f, "
+    "stride) — or loop over range(conv_output_size(...))."
+)
+SQUARE = "the image need not be square: rows come from x.shape[0], columns from x.shape[1]."
+
+# --- pool_naive -----------------------------------------------------------------------------------------
 MEAN = "max-pooling keeps the largest value under each window (reduce=np.max is the default), not the mean."
+REDUCE = (
+    "use the `reduce` argument: y[r, c] = reduce(window) — np.max by default, but the check also "
+    "passes reduce=np.mean and reduce=np.min."
+)
 STRIDE_IS_F = (
     "use the `stride` argument: window size and stride are separate settings "
     "(a 3×3 window with stride 1 overlaps its neighbours)."
 )
+POOL_STRIDE = (
+    "move the window by `stride`: the output is conv_output_size(h, f, stride) × "
+    "conv_output_size(w, f, stride), not one position per pixel."
+)
+WINDOW = "the window is f × f: x[r·s : r·s + f] (a Python slice stops *before* its end), not r·s + f − 1."
+
+# --- build_cnn ------------------------------------------------------------------------------------------
 NO_POOL = (
-    "each conv block ends with a 2×2 max-pooling, padding='same', that halves the width: 28 → 14 → 7 → 4 "
+    "each conv block ends with a 2×2 max-pooling that halves the width: 28 → 14 → 7 → 4 "
     "(then flatten gives 4·4·128 = 2048 inputs to fc1)."
 )
 FILTERS = "the three convolutions have 32, 64 and 128 filters of 3×3 — the number doubles as the maps shrink."
 KEEP_PROB = (
     "Keras's Dropout(rate) takes the fraction *dropped*: pass `dropout` (0.3 = 1 − keep_prob), not keep_prob."
 )
-VALID = "every convolution and pooling uses padding='same' (so 28 → 14 → 7 → 4, rounding up)."
+VALID = (
+    "the convolutions use padding='same' (the 28×28 maps stay 28×28 until a pooling halves them); "
+    "'valid', Keras's default, loses two pixels per convolution."
+)
+POOL3 = (
+    "pool3 needs padding='same': it turns the 7×7 maps into 4×4 (rounding up); 'valid', Keras's default, "
+    "drops the last row and column and gives 3×3 (flatten 1152 instead of 2048). For pool1 and pool2 "
+    "(28 → 14 → 7) both paddings give the same output."
+)
+NO_RELU = "each convolution is followed by a ReLU: Conv2D(n, 3, padding='same', activation='relu')."
+NO_SOFTMAX = "the output layer gives class probabilities: Dense(10, activation='softmax')."
+NO_FLATTEN = (
+    "put Flatten() between the last conv block and fc1: Dense on a 4×4×128 map would act on each "
+    "position separately instead of on all 2048 values."
+)
+NO_DROP = "dropout comes four times: after each conv block (drop1, drop2, drop3) and after fc1 (drop4)."
+UNITS = "fc1 has 625 units; 2048 is the flatten width, the number of *inputs* of fc1 (Section 5's slide)."
+INIT = "keep Keras's default initialiser (Glorot uniform, as the text says): no kernel_initializer argument."
+NAMES = "name the layers as in the table: conv1, pool1, drop1, …, flatten, fc1, drop4, output"
+
+
+@contextlib.contextmanager
+def fresh_layer_names():
+    """Keras numbers unnamed layers per process (conv2d_7, ...); number them as in a fresh kernel while
+    a mistake builds its model, so what is stored for it does not depend on what was built before."""
+    from keras.src.backend.common import global_state
+
+    saved = global_state.get_global_attribute("object_name_uids")
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("object_name_uids", saved)
 
 
 def exercises(ns):
     conv_output_size = ns["conv_output_size"]
     keras, L, DROPOUT = ns["keras"], ns["L"], ns["DROPOUT"]
 
-    # --- conv_output_size: the mistakes ---------------------------------------------------------
+    # --- conv_output_size -----------------------------------------------------------------------------
     def size_no_plus_one(i, f, s=1, p=0):
         return (i - f + 2 * p) // s
 
     def size_true_division(i, f, s=1, p=0):
         return (i - f + 2 * p) / s + 1
 
+    def size_ceil(i, f, s=1, p=0):
+        return math.ceil((i - f + 2 * p) / s) + 1
+
     def size_padding_once(i, f, s=1, p=0):
         return (i - f + p) // s + 1
 
-    size_mistakes = [(size_no_plus_one, PLUS_ONE), (size_true_division, FLOOR), (size_padding_once, TWO_P)]
+    def size_no_padding(i, f, s=1, p=0):
+        return (i - f) // s + 1
 
-    # --- conv2d_naive: inputs (the lecture's tiny cases are remade exactly as in the notebook) ---
+    def size_no_stride(i, f, s=1, p=0):
+        return i - f + 2 * p + 1
+
+    def size_float(i, f, s=1, p=0):  # right number, wrong type: range() and np.empty refuse 2.0
+        return np.floor((i - f + 2 * p) / s) + 1
+
+    def size_math_floor(i, f, s=1, p=0):
+        return math.floor((i - f + 2 * p) / s) + 1
+
+    def size_count_positions(i, f, s=1, p=0):  # the window's start positions in the padded input
+        return len(range(0, i + 2 * p - f + 1, s))
+
+    # --- conv2d_naive: inputs (the lecture's tiny cases are remade exactly as in the notebook) -----------
     rng = np.random.default_rng(42)
     x4 = np.arange(1, 17, dtype=float).reshape(4, 4)
     edge = np.array([[1.0, 0.0, -1.0]] * 3)
@@ -67,16 +155,22 @@ def exercises(ns):
     x77 = np.round(r.normal(size=(7, 7)), 2)
     w2 = np.round(r.normal(size=(2, 2)), 2)
     x33 = r.integers(0, 9, size=(3, 3)).astype(float)
+    xneg = np.round(r.normal(size=(6, 6)), 2) - 3.0  # all negative: a maximum started at 0 shows
+    x57 = r.integers(0, 20, size=(5, 7)).astype(float)
+    x79 = np.round(r.normal(size=(7, 9)), 2)  # not square, odd: windows left over at the bottom and right
 
-    def _conv(x, w, b, stride, padding, flip=False, offset=True):
-        x = np.pad(np.asarray(x, dtype=float), padding)
+    def _conv(x, w, b, stride, padding, *, flip=False, offset=True, step=None, pad=None, square=False):
+        """The solution's loops with one thing changed (each mistake below picks one)."""
+        x = np.pad(np.asarray(x, dtype=float), padding if pad is None else pad)
         w = w[::-1, ::-1] if flip else w
         f = w.shape[0]
-        out_h, out_w = conv_output_size(x.shape[0], f, stride), conv_output_size(x.shape[1], f, stride)
+        step = stride if step is None else step
+        out_h = conv_output_size(x.shape[0], f, step)
+        out_w = out_h if square else conv_output_size(x.shape[1], f, step)
         y = np.empty((out_h, out_w))
         for i in range(out_h):
             for j in range(out_w):
-                a, c = (i * stride, j * stride) if offset else (i, j)
+                a, c = (i * step, j * step) if offset else (i, j)
                 y[i, j] = np.sum(x[a : a + f, c : c + f] * w) + b
         return y
 
@@ -89,53 +183,132 @@ def exercises(ns):
     def conv_no_padding(x, w, b=0.0, stride=1, padding=0):
         return _conv(x, w, b, stride, 0)
 
+    def conv_pad_one_side(x, w, b=0.0, stride=1, padding=0):
+        return _conv(x, w, b, stride, padding, pad=(0, padding))
+
     def conv_no_offset(x, w, b=0.0, stride=1, padding=0):
         return _conv(x, w, b, stride, padding, offset=False)
 
-    conv_mistakes = [
-        (conv_flipped, FLIP),
-        (conv_no_bias, BIAS),
-        (conv_no_padding, PAD),
-        (conv_no_offset, OFFSET),
-    ]
+    def conv_stride_ignored(x, w, b=0.0, stride=1, padding=0):
+        return _conv(x, w, b, stride, padding, step=1)
 
-    # --- pool_naive: the mistakes ----------------------------------------------------------------
-    def _pool(x, f, stride, reduce, step, offset=True):
+    def conv_square(x, w, b=0.0, stride=1, padding=0):
+        return _conv(x, w, b, stride, padding, square=True)
+
+    def conv_range_end(x, w, b=0.0, stride=1, padding=0):  # range(0, h - f, stride): the last start missed
+        x = np.pad(np.asarray(x, dtype=float), padding)
+        f = w.shape[0]
+        rows, cols = range(0, x.shape[0] - f, stride), range(0, x.shape[1] - f, stride)
+        return np.array([[np.sum(x[a : a + f, c : c + f] * w) + b for c in cols] for a in rows])
+
+    def conv_windows(x, w, b=0.0, stride=1, padding=0):  # vectorised: every f x f window at once
+        windows = sliding_window_view(np.pad(x, padding), w.shape)[::stride, ::stride]
+        return np.einsum("rcuv,uv->rc", windows, w) + b
+
+    def conv_shifted_sums(x, w, b=0.0, stride=1, padding=0):  # one shifted, strided slice per filter weight
+        xp = np.pad(np.asarray(x, dtype=float), padding)
+        f = len(w)
+        out_h, out_w = (xp.shape[0] - f) // stride + 1, (xp.shape[1] - f) // stride + 1
+        y = np.full((out_h, out_w), float(b))
+        for u in range(f):
+            for v in range(f):
+                y += w[u, v] * xp[u : u + stride * out_h : stride, v : v + stride * out_w : stride]
+        return y
+
+    # --- pool_naive -----------------------------------------------------------------------------------
+    def _pool(x, f, stride, reduce, *, step=None, offset=True, size=None):
+        step = stride if step is None else step
+        size = f if size is None else size
         out_h, out_w = conv_output_size(x.shape[0], f, step), conv_output_size(x.shape[1], f, step)
         y = np.empty((out_h, out_w))
         for i in range(out_h):
             for j in range(out_w):
                 a, c = (i * step, j * step) if offset else (i, j)
-                y[i, j] = reduce(x[a : a + f, c : c + f])
+                y[i, j] = reduce(x[a : a + size, c : c + size])
         return y
 
     def pool_mean(x, f, stride, reduce=np.max):
-        return _pool(x, f, stride, np.mean, stride)
+        return _pool(x, f, stride, np.mean)
+
+    def pool_reduce_ignored(x, f, stride, reduce=np.max):
+        return _pool(x, f, stride, np.max)
 
     def pool_no_offset(x, f, stride, reduce=np.max):
-        return _pool(x, f, stride, reduce, stride, offset=False)
+        return _pool(x, f, stride, reduce, offset=False)
 
     def pool_stride_is_window(x, f, stride, reduce=np.max):
-        return _pool(x, f, stride, reduce, f)
+        return _pool(x, f, stride, reduce, step=f)
 
-    pool_mistakes = [(pool_mean, MEAN), (pool_no_offset, OFFSET), (pool_stride_is_window, STRIDE_IS_F)]
-    xneg = np.round(r.normal(size=(6, 6)), 2) - 3.0  # all negative: a maximum started at 0 shows
-    x57 = r.integers(0, 20, size=(5, 7)).astype(float)
+    def pool_stride_ignored(x, f, stride, reduce=np.max):
+        return _pool(x, f, stride, reduce, step=1)
 
-    # --- build_cnn: the mistakes (same layer names as the notebook) --------------------------------
-    def _cnn(dropout, filters=(32, 64, 128), pool=True, padding="same", rate=None):
+    def pool_window_short(x, f, stride, reduce=np.max):
+        return _pool(x, f, stride, reduce, size=f - 1)
+
+    def pool_windows(x, f, stride, reduce=np.max):  # vectorised: reduce over the two window axes
+        return reduce(sliding_window_view(x, (f, f))[::stride, ::stride], axis=(2, 3))
+
+    def pool_comprehension(x, f, stride, reduce=np.max):
+        h, w = x.shape
+        return np.array(
+            [
+                [reduce(x[a : a + f, c : c + f]) for c in range(0, w - f + 1, stride)]
+                for a in range(0, h - f + 1, stride)
+            ]
+        )
+
+    # --- build_cnn: the solution with one thing changed (same layer names as the notebook) --------------
+    def _cnn(
+        dropout,
+        *,
+        filters=(32, 64, 128),
+        pool=True,
+        padding="same",
+        pool_padding=("same", "same", "same"),
+        rate=None,
+        conv_activation="relu",
+        output_activation="softmax",
+        flatten=True,
+        block_dropout=True,
+        units=625,
+        init="glorot_uniform",
+        named=True,
+        relu_layers=False,
+    ):
         rate = dropout if rate is None else rate
+
+        def name(text):
+            return text if named else None
+
         layers = [keras.Input(shape=(28, 28, 1))]
         for k, n in enumerate(filters, start=1):
-            layers.append(L.Conv2D(n, 3, padding=padding, activation="relu", name=f"conv{k}"))
+            act = None if relu_layers else conv_activation
+            layers.append(
+                L.Conv2D(
+                    n, 3, padding=padding, activation=act, kernel_initializer=init, name=name(f"conv{k}")
+                )
+            )
+            if relu_layers:
+                layers.append(L.ReLU())
             if pool:
-                layers.append(L.MaxPool2D(2, padding=padding, name=f"pool{k}"))
-            layers.append(L.Dropout(rate, name=f"drop{k}"))
+                layers.append(L.MaxPool2D(2, padding=pool_padding[k - 1], name=name(f"pool{k}")))
+            if block_dropout:
+                layers.append(L.Dropout(rate, name=name(f"drop{k}")))
+        if flatten:
+            layers.append(L.Flatten(name=name("flatten")))
         layers += [
-            L.Flatten(name="flatten"),
-            L.Dense(625, activation="relu", name="fc1"),
-            L.Dropout(rate, name="drop4"),
-            L.Dense(10, activation="softmax", name="output", dtype="float32"),
+            L.Dense(
+                units, activation=None if relu_layers else "relu", kernel_initializer=init, name=name("fc1")
+            ),
+            *([L.Activation("relu")] if relu_layers else []),
+            L.Dropout(rate, name=name("drop4")),
+            L.Dense(
+                10,
+                activation=output_activation,
+                kernel_initializer=init,
+                name=name("output"),
+                dtype="float32",
+            ),
         ]
         return keras.Sequential(layers, name="cnn")
 
@@ -148,15 +321,51 @@ def exercises(ns):
     def cnn_keep_prob(dropout=DROPOUT):
         return _cnn(dropout, rate=1 - dropout)
 
-    def cnn_valid(dropout=DROPOUT):
-        return _cnn(dropout, padding="valid")
+    def cnn_valid(dropout=DROPOUT):  # padding="valid" everywhere, convolutions included
+        return _cnn(dropout, padding="valid", pool_padding=("valid",) * 3)
 
-    cnn_mistakes = [
-        (cnn_no_pooling, NO_POOL),
-        (cnn_filters_32, FILTERS),
-        (cnn_keep_prob, KEEP_PROB),
-        (cnn_valid, VALID),
-    ]
+    def cnn_pool3_valid(dropout=DROPOUT):  # MaxPool2D(2) with Keras's default padding in every block
+        return _cnn(dropout, pool_padding=("valid",) * 3)
+
+    def cnn_no_relu(dropout=DROPOUT):
+        return _cnn(dropout, conv_activation=None)
+
+    def cnn_no_softmax(dropout=DROPOUT):
+        return _cnn(dropout, output_activation=None)
+
+    def cnn_no_flatten(dropout=DROPOUT):
+        return _cnn(dropout, flatten=False)
+
+    def cnn_dropout_once(dropout=DROPOUT):  # only the dropout after fc1
+        return _cnn(dropout, block_dropout=False)
+
+    def cnn_2048_units(dropout=DROPOUT):
+        return _cnn(dropout, units=2048)
+
+    def cnn_he_init(dropout=DROPOUT):
+        return _cnn(dropout, init="he_normal")
+
+    def cnn_unnamed(dropout=DROPOUT):
+        with fresh_layer_names():
+            return _cnn(dropout, named=False)
+
+    def cnn_valid_pool12(dropout=DROPOUT):  # the table's "max-pool 2x2": valid is right where widths are even
+        return _cnn(dropout, pool_padding=("valid", "valid", "same"))
+
+    def cnn_activation_layers(dropout=DROPOUT):  # ReLU as separate layers, after the named ones
+        return _cnn(dropout, relu_layers=True)
+
+    def cnn_functional(dropout=DROPOUT):  # the functional API, a loop over the blocks
+        inputs = keras.Input(shape=(28, 28, 1))
+        h = inputs
+        for k, n in enumerate((32, 64, 128), start=1):
+            h = L.Conv2D(n, (3, 3), strides=1, padding="same", activation="relu", name=f"conv{k}")(h)
+            h = L.MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="same", name=f"pool{k}")(h)
+            h = L.Dropout(rate=dropout, name=f"drop{k}")(h)
+        h = L.Flatten(name="flatten")(h)
+        h = L.Dropout(dropout, name="drop4")(L.Dense(625, activation="relu", name="fc1")(h))
+        outputs = L.Dense(10, activation="softmax", name="output", dtype="float32")(h)
+        return keras.Model(inputs, outputs, name="cnn")
 
     return [
         Exercise(
@@ -164,17 +373,28 @@ def exercises(ns):
             "conv_output_size",
             hint="o = floor((i − f + 2p) / s) + 1, an integer.",
             cases=[
-                Case("lecture: 4x4 input, 3x3 filter, stride 1", (4, 3, 1, 0), mistakes=size_mistakes),
-                Case("lecture: 5x5 input, 3x3 filter, stride 2", (5, 3, 2, 0), mistakes=size_mistakes),
-                Case("lecture: 5x5 input, 4x4 filter, padding 2", (5, 4, 1, 2), mistakes=size_mistakes),
+                Case("lecture: 4x4 input, 3x3 filter, stride 1", (4, 3, 1, 0)),
+                Case("lecture: 5x5 input, 3x3 filter, stride 2", (5, 3, 2, 0)),
+                Case("lecture: 5x5 input, 4x4 filter, padding 2", (5, 4, 1, 2)),
                 Case("lecture: 5x5 input, 3x3 pooling, stride 1", (5, 3, 1, 0)),
-                Case("28x28, 3x3 filter, padding 1 (= 'same')", (28, 3, 1, 1), mistakes=size_mistakes),
-                Case("6 wide, 3x3 filter, stride 2 (one left over)", (6, 3, 2, 0), mistakes=size_mistakes),
-                Case("224 wide, 7x7 filter, stride 2, padding 3", (224, 7, 2, 3), mistakes=size_mistakes),
-                Case("28 wide, 5x5 filter, stride 3, padding 1", (28, 5, 3, 1), mistakes=size_mistakes),
+                Case("28x28, 3x3 filter, padding 1 (= 'same')", (28, 3, 1, 1)),
+                Case("6 wide, 3x3 filter, stride 2 (one left over)", (6, 3, 2, 0)),
+                Case("224 wide, 7x7 filter, stride 2, padding 3", (224, 7, 2, 3)),
+                Case("28 wide, 5x5 filter, stride 3, padding 1", (28, 5, 3, 1)),
                 Case("2x2 pooling with stride 2 on 28", (28, 2, 2, 0)),
+                Case("2x2 pooling with stride 2 on 7 (one row left over)", (7, 2, 2, 0)),
                 Case("defaults s=1, p=0", (10, 3)),
             ],
+            mistakes=[
+                (size_no_plus_one, PLUS_ONE),
+                (size_true_division, FLOOR),
+                (size_ceil, CEIL),
+                (size_padding_once, TWO_P),
+                (size_no_padding, NO_P),
+                (size_no_stride, NO_S),
+                (size_float, "expected a whole number"),
+            ],
+            alternatives=[size_math_floor, size_count_positions],
         ),
         Exercise(
             "cnn.conv2d_naive",
@@ -188,18 +408,29 @@ def exercises(ns):
                 "conv_output_size(w + 2·padding, f, stride) columns."
             ),
             cases=[
-                Case("lecture: 4x4, vertical-edge filter", (x4, edge), mistakes=conv_mistakes),
-                Case("lecture: 5x5, 3x3 filter, stride 2", (x5, edge), {"stride": 2}, mistakes=conv_mistakes),
-                Case("lecture: 5x5, 4x4 filter, padding 2", (x5, w4), {"padding": 2}, mistakes=conv_mistakes),
-                Case("6x8 image, 3x3 filter, bias 0.5", (x68, w3), {"b": 0.5}, mistakes=conv_mistakes),
+                Case("lecture: 4x4, vertical-edge filter", (x4, edge)),
+                Case("lecture: 5x5, 3x3 filter, stride 2", (x5, edge), {"stride": 2}),
+                Case("lecture: 5x5, 4x4 filter, padding 2", (x5, w4), {"padding": 2}),
+                Case("6x8 image, 3x3 filter, bias 0.5", (x68, w3), {"b": 0.5}),
                 Case(
                     "7x7, 2x2 filter, stride 3, padding 1, bias -1",
                     (x77, w2),
                     {"b": -1.0, "stride": 3, "padding": 1},
-                    mistakes=conv_mistakes,
                 ),
-                Case("3x3 image, 3x3 filter: one output", (x33, w3), mistakes=conv_mistakes),
+                Case("7x9, 3x3 filter, stride 2, padding 1, bias 2", (x79, w3, 2.0, 2, 1)),
+                Case("3x3 image, 3x3 filter: one output", (x33, w3)),
             ],
+            mistakes=[
+                (conv_flipped, FLIP),
+                (conv_no_bias, BIAS),
+                (conv_no_padding, PAD),
+                (conv_pad_one_side, PAD_ONE_SIDE),
+                (conv_no_offset, OFFSET),
+                (conv_stride_ignored, CONV_STRIDE),
+                (conv_range_end, LAST_WINDOW),
+                (conv_square, SQUARE),
+            ],
+            alternatives=[conv_windows, conv_shifted_sums],
         ),
         Exercise(
             "cnn.pool_naive",
@@ -210,25 +441,53 @@ def exercises(ns):
             ),
             shape_hint="the output is conv_output_size(h, f, stride) × conv_output_size(w, f, stride).",
             cases=[
-                Case("lecture: 5x5, 3x3 window, stride 1", (x5, 3, 1), mistakes=pool_mistakes),
-                Case("4x4, 2x2 window, stride 2", (x4, 2, 2), mistakes=pool_mistakes),
-                Case("6x6 negative values, 2x2, stride 2", (xneg, 2, 2), mistakes=pool_mistakes),
-                Case("5x7, 3x3 window, stride 2", (x57, 3, 2), mistakes=pool_mistakes),
+                Case("lecture: 5x5, 3x3 window, stride 1", (x5, 3, 1)),
+                Case("4x4, 2x2 window, stride 2", (x4, 2, 2)),
+                Case("6x6 negative values, 2x2, stride 2", (xneg, 2, 2)),
+                Case("5x7, 3x3 window, stride 2", (x57, 3, 2)),
+                Case("lecture: 5x5, 3x3 window, stride 1, reduce=np.mean", (x5, 3, 1), {"reduce": np.mean}),
+                Case("6x8, 2x2 window, stride 2, reduce=np.mean", (x68, 2, 2, np.mean)),
+                Case("7x9, 3x3 window, stride 2, reduce=np.min", (x79, 3, 2), {"reduce": np.min}),
                 Case("3x3, one 3x3 window", (x33, 3, 3)),
             ],
+            mistakes=[
+                (pool_mean, MEAN),
+                (pool_reduce_ignored, REDUCE),
+                (pool_no_offset, OFFSET),
+                (pool_stride_is_window, STRIDE_IS_F),
+                (pool_stride_ignored, POOL_STRIDE),
+                (pool_window_short, WINDOW),
+            ],
+            alternatives=[pool_windows, pool_comprehension],
         ),
         Exercise(
             "cnn.build_cnn",
             "build_cnn",
             describe="keras_model",
+            describe_options={"names": True},  # later cells look layers up by name (get_layer("fc1"))
             hint=(
-                "three blocks conv 3×3 (32, 64, 128 filters, padding='same', ReLU) → MaxPool2D(2, "
-                "padding='same') → Dropout(dropout); then Flatten, Dense(625, ReLU), Dropout(dropout), "
-                "Dense(10, softmax)."
+                "three blocks conv 3×3 (32, 64, 128 filters, padding='same', ReLU) → MaxPool2D(2) "
+                "(padding='same' at least for pool3: 7 → 4) → Dropout(dropout); then Flatten, "
+                f"Dense(625, ReLU), Dropout(dropout), Dense(10, softmax); {NAMES}."
             ),
             cases=[
-                Case("the lecture's network (dropout 0.3)", mistakes=cnn_mistakes),
+                Case("the lecture's network (dropout 0.3)"),
                 Case("dropout=0.5: the argument is used", kwargs={"dropout": 0.5}),
             ],
+            mistakes=[
+                (cnn_no_pooling, NO_POOL),
+                (cnn_filters_32, FILTERS),
+                (cnn_keep_prob, KEEP_PROB),
+                (cnn_valid, VALID),
+                (cnn_pool3_valid, POOL3),
+                (cnn_no_relu, NO_RELU),
+                (cnn_no_softmax, NO_SOFTMAX),
+                (cnn_no_flatten, NO_FLATTEN),
+                (cnn_dropout_once, NO_DROP),
+                (cnn_2048_units, UNITS),
+                (cnn_he_init, INIT),
+                (cnn_unnamed, NAMES),
+            ],
+            alternatives=[cnn_valid_pool12, cnn_activation_layers, cnn_functional],
         ),
     ]
