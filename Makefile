@@ -140,7 +140,7 @@ lint: $(STAMP)
 
 # The browser tests (marker `browser`) have their own targets, test-site and test-ui, below.
 test: data lint git-filter
-	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" tests notebooks $(PYTEST_NB)
+	ML2DL_PROFILE=quick ML2DL_STRICT_CHECKS=1 $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" tests notebooks $(PYTEST_NB)
 
 # A student's clone brought up to date without losing their work (tools/update.py; README "Updating").
 update: $(STAMP)
@@ -151,7 +151,7 @@ test-slow: data $(STAMP)
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m slow -v tests/test_student_alive.py
 
 run: data
-	$(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
+	ML2DL_STRICT_CHECKS=1 $(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
 
 # The student edition (student/: every solution region becomes a stub, every answer cell "YOUR ANSWER
 # HERE") and helpers/exercise_data/*.json (the grader's expected values), both made from notebooks/,

@@ -34,7 +34,9 @@ which checks like ``check`` but does not stop the notebook: when the answer is n
 prints why and returns *the course's version* of the function (from the solutions edition,
 ``notebooks/``), announced in the output, so every later cell runs.  Under nbgrader's autograder
 (``NBGRADER_EXECUTION`` set) it raises like ``check``, so the check cell's points are earned only
-by the student's own code.
+by the student's own code; so it does where the *solutions* edition runs (``ML2DL_STRICT_CHECKS``
+set: ``make test``'s nbval run and ``make run``), so a solution that stops passing its own check
+fails there instead of quietly standing in for itself.
 """
 
 from __future__ import annotations
@@ -797,7 +799,8 @@ def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
     Right: prints ✓ and returns ``answer``.  Not right yet (a stub, a wrong value, an error): prints
     the ✗ message with its hint and returns the course's version of the function, saying so, so
     that every later cell runs; run the cell defining your function and this one again once it is
-    fixed.  Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) a failure raises instead.
+    fixed.  Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) or where the solutions edition
+    runs (``ML2DL_STRICT_CHECKS`` set) a failure raises instead.
     """
     spec = _spec(exercise_id)
     function = spec.get("function", exercise_id.split(".")[-1])
@@ -808,7 +811,7 @@ def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
         check(exercise_id, answer, part=part)
         return answer
     except ExerciseError as err:
-        if os.environ.get("NBGRADER_EXECUTION"):
+        if os.environ.get("NBGRADER_EXECUTION") or os.environ.get("ML2DL_STRICT_CHECKS"):
             raise
         print(f"{RED}{err}{RESET}")
         if not spec.get("call", True):  # a trained model, not a function: nothing to stand in

@@ -296,6 +296,7 @@ def test_checked_stands_in_the_courses_version_and_says_so(case_data, capsys, mo
     from helpers.exercises import COURSE_VERSION, checked
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("ML2DL_STRICT_CHECKS", raising=False)
     used = checked("ex1.compute_cost", _stub)
     out = capsys.readouterr().out
     assert used is not _stub and getattr(used, COURSE_VERSION)
@@ -307,10 +308,13 @@ def test_checked_stands_in_the_courses_version_and_says_so(case_data, capsys, mo
     assert again is used and "still the course's version" in capsys.readouterr().out
 
 
-def test_checked_raises_under_nbgraders_autograder(case_data, monkeypatch):
+@pytest.mark.parametrize("variable", ["NBGRADER_EXECUTION", "ML2DL_STRICT_CHECKS"])
+def test_checked_raises_under_nbgraders_autograder_and_for_the_solutions(case_data, monkeypatch, variable):
     from helpers.exercises import checked
 
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("ML2DL_STRICT_CHECKS", raising=False)
+    monkeypatch.setenv(variable, "1")
     with pytest.raises(ExerciseError, match="not implemented yet"):
         checked("ex1.compute_cost", _stub)
 
@@ -321,6 +325,7 @@ def test_checked_without_the_solutions_edition_keeps_the_students_and_says_why(
     from helpers import exercises
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("ML2DL_STRICT_CHECKS", raising=False)
     monkeypatch.setenv("ML2DL_SOLUTIONS", str(tmp_path))
     assert exercises.checked("ex1.compute_cost", _stub) is _stub
     out = capsys.readouterr().out
