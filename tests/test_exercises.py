@@ -34,7 +34,16 @@ REQUIRED = [
 
 # The course files the cases read (``{"__data__": ...}`` arguments): checked by sha256, or skipped
 # (failed under CI) with the reason when they cannot be had.
-CASE_FILES = ("ex1data1.txt", "ex1data2.txt", "ex2data1.txt", "ex2data2.txt")
+CASE_FILES = (
+    "ex1data1.txt",
+    "ex1data2.txt",
+    "ex2data1.txt",
+    "ex2data2.txt",
+    "fashion-mnist/train-images-idx3-ubyte.gz",
+    "fashion-mnist/train-labels-idx1-ubyte.gz",
+    "fashion-mnist/t10k-images-idx3-ubyte.gz",
+    "fashion-mnist/t10k-labels-idx1-ubyte.gz",
+)
 
 
 @pytest.fixture

@@ -284,7 +284,7 @@ class Exercise:
     """One graded exercise: its id (``<notebook>.<name>``), the notebook function it checks, its cases.
 
     ``describe``/``evaluate`` name a helper in ``helpers.exercises`` applied to the answer's result
-    (``keras_model``, ``callback``, ``initial_weights``; ``fashion_test_accuracy``); ``call=False``
+    (``keras_model``, ``callback``; ``fashion_test_accuracy``); ``call=False``
     checks the answer itself (e.g. a trained model) instead of calling it.
     ``solution_checked_by_notebook`` marks an exercise whose solution cannot be had without running
     the notebook (a trained model): the solutions notebook's own check cell, run by nbval, is its test.

@@ -167,10 +167,11 @@ def apply(repo: Path, p: Plan, now: dt.datetime | None = None) -> list[str]:
         git(repo, "merge", "--abort", check=False)
         for rel, data in saved.items():  # everything back as it was
             (repo / rel).write_bytes(data)
-        why = merged.stdout.decode(errors="replace") + merged.stderr.decode(errors="replace")
+        why = (merged.stdout.decode(errors="replace") + merged.stderr.decode(errors="replace")).strip()
+        where = ", ".join(conflicts) or f"some files ({why})"
         raise UpdateError(
-            "your own commits conflict with the course's changes in "
-            f"{', '.join(conflicts) or 'some files (' + why.strip() + ')'}; nothing was changed. Resolve with git merge "
+            f"your own commits conflict with the course's changes in {where}; nothing was changed. "
+            "Resolve with git merge "
             f"{p.upstream}, or ask your instructor. A copy of your files is in {backup.relative_to(repo)}."
         )
     # 3. the student's work back where it belongs
