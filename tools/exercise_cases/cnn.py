@@ -22,6 +22,10 @@ CEIL = (
     "round down, not up: floor((i − f + 2p)/s) + 1 — a last window that would stick out of the "
     "(padded) input is dropped, not counted."
 )
+INT_TOWARD_ZERO = (
+    "int() rounds towards zero, so int(−1/2) = 0: use floor division `//`, which rounds down "
+    "(−1 // 2 = −1). When no window fits (i = 2, f = 3, s = 2) the width is floor(−1/2) + 1 = 0, not 1."
+)
 TWO_P = "padding adds p zeros on *each* side of the input: i + 2p in all."
 NO_P = "use the padding p: the window slides over the padded input, i + 2p wide."
 NO_S = "divide by the stride s: the window jumps s pixels at a time, so there are about (i − f + 2p)/s steps."
@@ -49,6 +53,10 @@ LAST_WINDOW = (
     "the last window starts at h − f (included): range(0, h − f + 1, stride), not range(0, h − f, "
     "stride) — or loop over range(conv_output_size(...))."
 )
+CONV_DTYPE = (
+    "the output is a float array: make it with np.zeros((out_h, out_w)) (float64), not dtype=x.dtype — "
+    "for an integer image every output value would be truncated to a whole number."
+)
 SQUARE = "the image need not be square: rows come from x.shape[0], columns from x.shape[1]."
 
 # --- pool_naive -----------------------------------------------------------------------------------------
@@ -64,6 +72,15 @@ STRIDE_IS_F = (
 POOL_STRIDE = (
     "move the window by `stride`: the output is conv_output_size(h, f, stride) × "
     "conv_output_size(w, f, stride), not one position per pixel."
+)
+POOL_DTYPE = (
+    "the output is a float array: make it with np.zeros((out_h, out_w)) (float64), not dtype=x.dtype — "
+    "for an integer array the mean of a window (e.g. 3.5) would be truncated (to 3)."
+)
+PARTIAL = (
+    "drop a last window that does not fit completely: the output has conv_output_size(h, f, stride) "
+    "= floor((h − f) / stride) + 1 rows — a 6×6 array with a 3×3 window and stride 2 gives 2×2, "
+    "not ceil(...) + 1 = 3×3 with half-empty windows at the edge."
 )
 WINDOW = "the window is f × f: x[r·s : r·s + f] (a Python slice stops *before* its end), not r·s + f − 1."
 
@@ -94,6 +111,16 @@ NO_FLATTEN = (
 NO_DROP = "dropout comes four times: after each conv block (drop1, drop2, drop3) and after fc1 (drop4)."
 UNITS = "fc1 has 625 units; 2048 is the flatten width, the number of *inputs* of fc1 (Section 5's slide)."
 INIT = "keep Keras's default initialiser (Glorot uniform, as the text says): no kernel_initializer argument."
+DILATION = (
+    "plain (undilated) 3×3 convolutions: leave dilation_rate at its default 1 — dilation_rate=2 spreads "
+    "the 9 weights over a 5×5 area."
+)
+BIAS_INIT = "the docstring's layers use Keras's defaults: no bias_initializer (the biases start at zero)."
+REGULARIZER = (
+    "the docstring's layers use Keras's defaults: no kernel_regularizer (this network is regularised "
+    "by dropout alone)."
+)
+SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
 NAMES = "name the layers as in the table: conv1, pool1, drop1, …, flatten, fc1, drop4, output"
 
 
@@ -124,6 +151,9 @@ def exercises(ns):
 
     def size_ceil(i, f, s=1, p=0):
         return math.ceil((i - f + 2 * p) / s) + 1
+
+    def size_int(i, f, s=1, p=0):  # int() truncates towards zero: wrong once i - f + 2p < 0
+        return int((i - f + 2 * p) / s) + 1
 
     def size_padding_once(i, f, s=1, p=0):
         return (i - f + p) // s + 1
@@ -158,6 +188,10 @@ def exercises(ns):
     xneg = np.round(r.normal(size=(6, 6)), 2) - 3.0  # all negative: a maximum started at 0 shows
     x57 = r.integers(0, 20, size=(5, 7)).astype(float)
     x79 = np.round(r.normal(size=(7, 9)), 2)  # not square, odd: windows left over at the bottom and right
+    xint = np.arange(16).reshape(4, 4)  # an integer image: a float output must not be truncated
+    wfrac = np.array([[0.5, -0.25], [0.75, 1.5]])
+    xint46 = np.arange(24).reshape(4, 6)  # integers: the window means are halves
+    x66 = np.round(np.random.default_rng(5).normal(size=(6, 6)), 2)  # (6 − 3) % 2 = 1: a partial window
 
     def _conv(x, w, b, stride, padding, *, flip=False, offset=True, step=None, pad=None, square=False):
         """The solution's loops with one thing changed (each mistake below picks one)."""
@@ -194,6 +228,16 @@ def exercises(ns):
 
     def conv_square(x, w, b=0.0, stride=1, padding=0):
         return _conv(x, w, b, stride, padding, square=True)
+
+    def conv_int_output(x, w, b=0.0, stride=1, padding=0):  # the output array takes the image's dtype
+        xp = np.pad(x, padding)
+        f = w.shape[0]
+        out_h, out_w = conv_output_size(xp.shape[0], f, stride), conv_output_size(xp.shape[1], f, stride)
+        y = np.zeros((out_h, out_w), dtype=x.dtype)
+        for i in range(out_h):
+            for j in range(out_w):
+                y[i, j] = np.sum(xp[i * stride : i * stride + f, j * stride : j * stride + f] * w) + b
+        return y
 
     def conv_range_end(x, w, b=0.0, stride=1, padding=0):  # range(0, h - f, stride): the last start missed
         x = np.pad(np.asarray(x, dtype=float), padding)
@@ -245,6 +289,22 @@ def exercises(ns):
     def pool_window_short(x, f, stride, reduce=np.max):
         return _pool(x, f, stride, reduce, size=f - 1)
 
+    def pool_int_output(x, f, stride, reduce=np.max):  # the output array takes x's dtype
+        out_h, out_w = conv_output_size(x.shape[0], f, stride), conv_output_size(x.shape[1], f, stride)
+        y = np.zeros((out_h, out_w), dtype=x.dtype)
+        for i in range(out_h):
+            for j in range(out_w):
+                y[i, j] = reduce(x[i * stride : i * stride + f, j * stride : j * stride + f])
+        return y
+
+    def pool_partial_windows(x, f, stride, reduce=np.max):  # ceil: a last window sticking out is kept
+        out_h, out_w = math.ceil((x.shape[0] - f) / stride) + 1, math.ceil((x.shape[1] - f) / stride) + 1
+        y = np.empty((out_h, out_w))
+        for i in range(out_h):
+            for j in range(out_w):
+                y[i, j] = reduce(x[i * stride : i * stride + f, j * stride : j * stride + f])
+        return y
+
     def pool_windows(x, f, stride, reduce=np.max):  # vectorised: reduce over the two window axes
         return reduce(sliding_window_view(x, (f, f))[::stride, ::stride], axis=(2, 3))
 
@@ -274,8 +334,11 @@ def exercises(ns):
         init="glorot_uniform",
         named=True,
         relu_layers=False,
+        dilation=(1, 1, 1),
+        fc1_options=None,
     ):
         rate = dropout if rate is None else rate
+        fc1_options = fc1_options or {}
 
         def name(text):
             return text if named else None
@@ -285,7 +348,13 @@ def exercises(ns):
             act = None if relu_layers else conv_activation
             layers.append(
                 L.Conv2D(
-                    n, 3, padding=padding, activation=act, kernel_initializer=init, name=name(f"conv{k}")
+                    n,
+                    3,
+                    padding=padding,
+                    activation=act,
+                    kernel_initializer=init,
+                    dilation_rate=dilation[k - 1],
+                    name=name(f"conv{k}"),
                 )
             )
             if relu_layers:
@@ -298,7 +367,11 @@ def exercises(ns):
             layers.append(L.Flatten(name=name("flatten")))
         layers += [
             L.Dense(
-                units, activation=None if relu_layers else "relu", kernel_initializer=init, name=name("fc1")
+                units,
+                activation=None if relu_layers else "relu",
+                kernel_initializer=init,
+                name=name("fc1"),
+                **fc1_options,
             ),
             *([L.Activation("relu")] if relu_layers else []),
             L.Dropout(rate, name=name("drop4")),
@@ -349,6 +422,19 @@ def exercises(ns):
         with fresh_layer_names():
             return _cnn(dropout, named=False)
 
+    def cnn_dilated(dropout=DROPOUT):  # dilation_rate=2 on conv2
+        return _cnn(dropout, dilation=(1, 2, 1))
+
+    def cnn_bias_ones(dropout=DROPOUT):
+        return _cnn(dropout, fc1_options={"bias_initializer": "ones"})
+
+    def cnn_l2(dropout=DROPOUT):
+        return _cnn(dropout, fc1_options={"kernel_regularizer": keras.regularizers.L2(1e-3)})
+
+    def cnn_seeded(dropout=DROPOUT):
+        keras.utils.set_random_seed(0)  # "for reproducibility": resets numpy's global generator
+        return _cnn(dropout)
+
     def cnn_valid_pool12(dropout=DROPOUT):  # the table's "max-pool 2x2": valid is right where widths are even
         return _cnn(dropout, pool_padding=("valid", "valid", "same"))
 
@@ -384,10 +470,12 @@ def exercises(ns):
                 Case("2x2 pooling with stride 2 on 28", (28, 2, 2, 0)),
                 Case("2x2 pooling with stride 2 on 7 (one row left over)", (7, 2, 2, 0)),
                 Case("defaults s=1, p=0", (10, 3)),
+                Case("2 wide, 3x3 filter, stride 2: no window fits (0)", (2, 3, 2, 0)),
             ],
             mistakes=[
                 (size_no_plus_one, PLUS_ONE),
                 (size_true_division, FLOOR),
+                (size_int, INT_TOWARD_ZERO),  # before size_ceil: both give 1 where no window fits
                 (size_ceil, CEIL),
                 (size_padding_once, TWO_P),
                 (size_no_padding, NO_P),
@@ -419,6 +507,7 @@ def exercises(ns):
                 ),
                 Case("7x9, 3x3 filter, stride 2, padding 1, bias 2", (x79, w3, 2.0, 2, 1)),
                 Case("3x3 image, 3x3 filter: one output", (x33, w3)),
+                Case("4x4 integer image, 2x2 filter, bias 0.25: a float output", (xint, wfrac, 0.25)),
             ],
             mistakes=[
                 (conv_flipped, FLIP),
@@ -429,6 +518,7 @@ def exercises(ns):
                 (conv_stride_ignored, CONV_STRIDE),
                 (conv_range_end, LAST_WINDOW),
                 (conv_square, SQUARE),
+                (conv_int_output, CONV_DTYPE),
             ],
             alternatives=[conv_windows, conv_shifted_sums],
         ),
@@ -449,6 +539,8 @@ def exercises(ns):
                 Case("6x8, 2x2 window, stride 2, reduce=np.mean", (x68, 2, 2, np.mean)),
                 Case("7x9, 3x3 window, stride 2, reduce=np.min", (x79, 3, 2), {"reduce": np.min}),
                 Case("3x3, one 3x3 window", (x33, 3, 3)),
+                Case("4x6 integers, 2x2, stride 2, reduce=np.mean: a float output", (xint46, 2, 2, np.mean)),
+                Case("6x6, 3x3 window, stride 2 (a last row and column left over)", (x66, 3, 2)),
             ],
             mistakes=[
                 (pool_mean, MEAN),
@@ -457,6 +549,8 @@ def exercises(ns):
                 (pool_stride_is_window, STRIDE_IS_F),
                 (pool_stride_ignored, POOL_STRIDE),
                 (pool_window_short, WINDOW),
+                (pool_int_output, POOL_DTYPE),
+                (pool_partial_windows, PARTIAL),
             ],
             alternatives=[pool_windows, pool_comprehension],
         ),
@@ -487,6 +581,10 @@ def exercises(ns):
                 (cnn_2048_units, UNITS),
                 (cnn_he_init, INIT),
                 (cnn_unnamed, NAMES),
+                (cnn_dilated, DILATION),
+                (cnn_bias_ones, BIAS_INIT),
+                (cnn_l2, REGULARIZER),
+                (cnn_seeded, SEED),
             ],
             alternatives=[cnn_valid_pool12, cnn_activation_layers, cnn_functional],
         ),

@@ -21,6 +21,10 @@ SQUARE_OF_SUM = (
     "(positive and negative residuals must not cancel)."
 )
 NOT_SUMMED = "J is one number: sum the squared residuals over all m examples (then divide by 2m)."
+COLUMN_Y = (
+    "keep y a vector of shape (m,) like X @ theta: X @ theta − y[:, None] (y as an (m, 1) column) "
+    "broadcasts to an (m, m) matrix of every prediction minus every target, and its sum is not the cost."
+)
 
 # --- compute_gradient --------------------------------------------------------------------------------
 TRANSPOSE = (
@@ -48,6 +52,10 @@ START_COST = "J_history holds num_iters costs, one after each step: leave out th
 ASCENT = "step downhill, against the gradient: theta - alpha * gradient (a + climbs the cost)."
 FIXED_ALPHA = "use the `alpha` argument as the step size, not a fixed 0.01: the caller chooses it."
 GD_MEAN = "the gradient is averaged: Xᵀ(Xθ − y) / m (or call compute_gradient, which divides by m)."
+EARLY_STOP = (
+    "take all num_iters steps, without stopping early when the cost changes little: the caller chooses "
+    "num_iters (the published θ ≈ (−3.63, 1.17) comes after exactly 1500 steps)."
+)
 
 # --- normal_equation ---------------------------------------------------------------------------------
 RHS_TRANSPOSE = (
@@ -63,6 +71,11 @@ LSTSQ_TUPLE = (
     "np.linalg.lstsq returns (solution, residuals, rank, singular values): return only its "
     "solution, np.linalg.lstsq(X, y, rcond=None)[0]."
 )
+FLOAT32 = (
+    "compute in float64 (numpy's default), not float32: float32 keeps only about 7 significant digits "
+    "(1000.001 becomes 1000.00098), and XᵀX squares the condition number of X, so the normal equation "
+    "loses even more of them on an ill-conditioned X."
+)
 
 # --- feature_normalize -------------------------------------------------------------------------------
 STD = "use the population standard deviation, X.std(axis=0) (divides by m); MATLAB's std divides by m-1."
@@ -77,12 +90,23 @@ ONE_MEAN = (
     "number over all entries of X."
 )
 ONLY_X_NORM = "return all three, (X_norm, mu, sigma): mu and sigma are needed to normalise new inputs."
+EPS = (
+    "divide by sigma itself, not sigma + 1e-8: the small constant changes every normalised value "
+    "(the features here all have sigma > 0; the check compares to 1e-10)."
+)
 
 
 def _random(rng, m, n):
     """A design matrix with a bias column and n features, targets and a parameter vector."""
     X = np.column_stack([np.ones(m), rng.normal(2.0, 3.0, size=(m, n))])
     return X, rng.normal(size=m) * 5, rng.normal(size=n + 1)
+
+
+def _standardised(rng, m):
+    """A bias column and one feature with mean 0 and standard deviation 1, and targets: a round bowl."""
+    z = rng.normal(size=m)
+    z = (z - z.mean()) / z.std()
+    return np.column_stack([np.ones(m), z]), 3 + 2 * z + rng.normal(size=m)
 
 
 def exercises(ns):
@@ -92,6 +116,7 @@ def exercises(ns):
     X1, y1, t1 = _random(rng, 1, 2)  # one example
     Xb, yb, tb = _random(rng, 12, 1)  # one feature, other data
     Xs, ys, ts = _random(rng, 3, 2)  # X square (3 × 3): X @ r runs where X.T @ r is meant
+    Xn, yn = _standardised(np.random.default_rng(7), 20)  # gradient descent converges in ~50 steps
 
     # --- compute_cost: mistakes and correct variants -------------------------------------------------
     def cost_no_half(X, y, theta):
@@ -114,6 +139,10 @@ def exercises(ns):
 
     def cost_not_summed(X, y, theta):
         return (X @ theta - y) ** 2 / (2 * len(y))
+
+    def cost_column_y(X, y, theta):
+        r = X @ theta - y[:, None]  # (m,) − (m, 1): an (m, m) matrix
+        return float(np.sum(r**2) / (2 * len(y)))
 
     def cost_loop(X, y, theta):
         total = 0.0
@@ -197,9 +226,10 @@ def exercises(ns):
     def gd_ascent(X, y, theta, alpha, num_iters):
         theta = np.array(theta, dtype=float)
         J_history = np.zeros(num_iters)
-        for k in range(num_iters):
-            theta = theta + alpha * compute_gradient(X, y, theta)
-            J_history[k] = compute_cost(X, y, theta)
+        with np.errstate(all="ignore"):  # it diverges
+            for k in range(num_iters):
+                theta = theta + alpha * compute_gradient(X, y, theta)
+                J_history[k] = compute_cost(X, y, theta)
         return theta, J_history
 
     def gd_fixed_alpha(X, y, theta, alpha, num_iters):
@@ -218,6 +248,17 @@ def exercises(ns):
                 theta = theta - alpha * X.T @ (X @ theta - y)
                 J_history[k] = compute_cost(X, y, theta)
         return theta, J_history
+
+    def gd_early_stop(X, y, theta, alpha, num_iters):
+        theta = np.array(theta, dtype=float)
+        J_history = []
+        for _ in range(num_iters):
+            theta = theta - alpha * compute_gradient(X, y, theta)
+            J_history.append(compute_cost(X, y, theta))
+            if len(J_history) > 1 and abs(J_history[-1] - J_history[-2]) < 1e-3:  # "converged"
+                break
+        J_history += [J_history[-1]] * (num_iters - len(J_history))  # padded to num_iters entries
+        return theta, np.array(J_history)
 
     def gd_copy_then_in_place(X, y, theta, alpha, num_iters):
         theta = theta.copy()  # a copy of our own: changing it in place is fine
@@ -257,6 +298,10 @@ def exercises(ns):
 
     def ne_lstsq_tuple(X, y):
         return np.linalg.lstsq(X, y, rcond=None)
+
+    def ne_float32(X, y):
+        X, y = X.astype(np.float32), y.astype(np.float32)
+        return np.linalg.solve(X.T @ X, X.T @ y)
 
     def ne_inverse(X, y):
         return np.linalg.inv(X.T @ X) @ X.T @ y
@@ -299,6 +344,10 @@ def exercises(ns):
     def normalize_only_x(X):
         return (X - X.mean(axis=0)) / X.std(axis=0)
 
+    def normalize_eps(X):
+        mu, sigma = X.mean(axis=0), X.std(axis=0)
+        return (X - mu) / (sigma + 1e-8), mu, sigma  # "to avoid dividing by zero"
+
     def normalize_keepdims(X):  # computed with keepdims, returned flat as the docstring says
         mu, sigma = X.mean(axis=0, keepdims=True), X.std(axis=0, keepdims=True)  # shape (1, n)
         return (X - mu) / sigma, mu.ravel(), sigma.ravel()
@@ -317,8 +366,9 @@ def exercises(ns):
             "compute_cost",
             hint="J = (Xθ − y)ᵀ(Xθ − y) / (2m): residuals, squared, summed, divided by 2m.",
             cases=[
-                Case("published: food trucks, θ = (0, 0)", (FOOD_X, FOOD_Y, np.zeros(2))),
+                # θ = (-1, 2) first: at θ = 0 an (m, m) broadcast gives the same number as no division by m
                 Case("published: food trucks, θ = (-1, 2)", (FOOD_X, FOOD_Y, np.array([-1.0, 2.0]))),
+                Case("published: food trucks, θ = (0, 0)", (FOOD_X, FOOD_Y, np.zeros(2))),
                 Case("3 features, 6 examples", (X3, y3, t3)),
                 Case("one example", (X1, y1, t1)),
             ],
@@ -329,6 +379,7 @@ def exercises(ns):
                 (cost_by_parameters, M_NOT_N),
                 (cost_square_of_sum, SQUARE_OF_SUM),
                 (cost_not_summed, NOT_SUMMED),
+                (cost_column_y, COLUMN_Y),
             ],
             alternatives=[cost_loop, cost_mean_of_squares, cost_norm],
         ),
@@ -355,11 +406,22 @@ def exercises(ns):
         Exercise(
             "ex1.gradient_descent",
             "gradient_descent",
-            hint="each step: theta = theta - alpha * gradient (at the current theta); then record the cost.",
+            hint=(
+                "each step: theta = theta - alpha * gradient (at the current theta); then record the cost; "
+                "take all num_iters steps, none skipped and none added."
+            ),
             cases=[
                 Case("food trucks, α = 0.01, 50 steps from 0", (FOOD_X, FOOD_Y, np.zeros(2), 0.01, 50)),
                 Case("3 features, α = 0.01, 20 steps", (X3, y3, t3, 0.01, 20)),
                 Case("one feature, α = 0.02, 10 steps", (Xb, yb, tb, 0.02, 10)),
+                # only θ is compared (select=0): 1500 costs would be stored for every mistake
+                Case(
+                    "published: food trucks, α = 0.01, 1500 steps from 0 (θ)",
+                    (FOOD_X, FOOD_Y, np.zeros(2), 0.01, 1500),
+                    select=0,
+                ),
+                # converged long before 100 steps: stopping once the cost changes by < 1e-10 shows in θ
+                Case("one standardised feature, α = 0.3, 100 steps", (Xn, yn, np.zeros(2), 0.3, 100)),
             ],
             mistakes=[
                 (gd_sequential, SIMULTANEOUS),
@@ -370,6 +432,7 @@ def exercises(ns):
                 (gd_ascent, ASCENT),
                 (gd_fixed_alpha, FIXED_ALPHA),
                 (gd_unaveraged, GD_MEAN),
+                (gd_early_stop, EARLY_STOP),
             ],
             alternatives=[gd_copy_then_in_place, gd_component_loop],
         ),
@@ -379,6 +442,11 @@ def exercises(ns):
             hint="solve (XᵀX) θ = Xᵀy, e.g. np.linalg.solve(X.T @ X, X.T @ y).",
             shape_hint="return θ, one number per column of X: shape (n+1,).",
             cases=[
+                # first: every float32 version (solve, inv, pinv, lstsq) gives θ₁ = 0.000488 here
+                Case(
+                    "2 examples, targets 1000 and 1000.001: θ₁ = 0.0005 needs float64",
+                    (np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([1000.0, 1000.001])),
+                ),
                 Case("X square: 3 examples, 2 features", (Xs, ys)),
                 Case("food trucks", (FOOD_X, FOOD_Y)),
                 Case("published: housing, raw features", (Data("housing.X"), Data("housing.y")), rtol=1e-7),
@@ -390,6 +458,7 @@ def exercises(ns):
                 (ne_elementwise, ELEMENTWISE),
                 (ne_extra_bias, EXTRA_BIAS),
                 (ne_lstsq_tuple, LSTSQ_TUPLE),
+                (ne_float32, FLOAT32),
             ],
             alternatives=[ne_inverse, ne_pinv, ne_lstsq],
         ),
@@ -398,9 +467,10 @@ def exercises(ns):
             "feature_normalize",
             hint="(X − μ) / σ with μ = X.mean(axis=0) and σ = X.std(axis=0); return (X_norm, mu, sigma).",
             cases=[
-                Case("housing: size and bedrooms", (Data("housing.X_raw"),)),
-                Case("one feature (a column)", (X3[:, 1:2],)),
-                Case("3 features", (X3[:, 1:],)),
+                # rtol 1e-10: tells (X − mu) / (sigma + 1e-8) from (X − mu) / sigma
+                Case("housing: size and bedrooms", (Data("housing.X_raw"),), atol=1e-12, rtol=1e-10),
+                Case("one feature (a column)", (X3[:, 1:2],), atol=1e-12, rtol=1e-10),
+                Case("3 features", (X3[:, 1:],), atol=1e-12, rtol=1e-10),
             ],
             mistakes=[
                 (normalize_ddof1, STD),
@@ -410,6 +480,7 @@ def exercises(ns):
                 (normalize_one_mean, ONE_MEAN),
                 (normalize_in_place, CHANGED_X),
                 (normalize_only_x, ONLY_X_NORM),
+                (normalize_eps, EPS),
             ],
             alternatives=[normalize_keepdims, normalize_by_column],
         ),

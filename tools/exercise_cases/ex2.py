@@ -25,6 +25,11 @@ ABS = (
     "use 1 / (1 + np.exp(-z))."
 )
 MATH_EXP = "math.exp takes one number only"
+CLIP = (
+    "do not clip z: np.clip(z, -30, 30) turns sigmoid(−40) ≈ 4e-18 into sigmoid(−30) ≈ 9e-14 (and "
+    "sigmoid(−800), which is 0, too). 1 / (1 + np.exp(-z)) needs no clipping: an overflow of "
+    "exp(−z) to inf only makes the result 0."
+)
 
 # --- cost_function -----------------------------------------------------------------------------------
 MINUS = "the cost has a minus sign in front: J = -(1/m) Σ [y log h + (1 − y) log(1 − h)] is positive."
@@ -126,6 +131,9 @@ def exercises(ns):
         import math
 
         return 1 / (1 + math.exp(-z))
+
+    def sigmoid_clipped(z):  # "to avoid overflow": changes every value beyond ±30
+        return 1 / (1 + np.exp(-np.clip(z, -30, 30)))
 
     def sigmoid_plain(z):
         return 1 / (1 + np.exp(-z))  # overflows (with a warning) to 1 / inf = 0 for z < -709: right
@@ -306,7 +314,13 @@ def exercises(ns):
             shape_hint="apply the formula element-wise (np.exp) so the result has the shape of z.",
             cases=[
                 Case("z = 0", (0.0,)),
-                Case("large values ±40, ±100, ±800", (np.array([-800.0, -100, -40, 40, 100, 800]),)),
+                # atol 1e-15: sigmoid(−40) ≈ 4e-18 and sigmoid(−100) ≈ 4e-44 are told from a clipped 9e-14
+                Case(
+                    "large values ±40, ±100, ±800",
+                    (np.array([-800.0, -100, -40, 40, 100, 800]),),
+                    atol=1e-15,
+                    rtol=1e-9,
+                ),
                 Case("a vector", (np.linspace(-5, 5, 9),)),
                 Case("a matrix", (np.array([[-1.0, 0.5, 2.0], [3.0, -0.25, 0.0]]),)),
             ],
@@ -316,6 +330,7 @@ def exercises(ns):
                 (sigmoid_precedence, PRECEDENCE),
                 (sigmoid_abs, ABS),
                 (sigmoid_math_exp, MATH_EXP),
+                (sigmoid_clipped, CLIP),
             ],
             alternatives=[sigmoid_plain, sigmoid_expit, sigmoid_tanh, sigmoid_two_branches],
         ),

@@ -42,6 +42,16 @@ FLOAT32 = (
     "the output layer computes in float32 (dtype='float32'), so the softmax stays exact under mixed "
     "precision."
 )
+DILATION = (
+    "plain (undilated) 3×3 convolutions: leave dilation_rate at its default 1 — dilation_rate=2 spreads "
+    "the 9 weights over a 5×5 area."
+)
+BIAS_INIT = "the docstring's layers use Keras's defaults: no bias_initializer (the biases start at zero)."
+REGULARIZER = (
+    "the docstring's layers use Keras's defaults: no kernel_regularizer (the network is regularised by "
+    "dropout alone)."
+)
+SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
 
 
 @contextlib.contextmanager
@@ -76,6 +86,8 @@ def exercises(ns):
         output_dtype="float32",
         start=1,
         named=True,
+        dilation=1,
+        fc_options=None,
     ):
         """The solution with one thing changed (each mistake below picks one)."""
 
@@ -87,7 +99,14 @@ def exercises(ns):
             n = filters[0] if same else n
             for i in range(start, convs + start):
                 layers.append(
-                    L.Conv2D(n, k, padding="same", activation="relu", name=name(f"block{b}_conv{i}"))
+                    L.Conv2D(
+                        n,
+                        k,
+                        padding="same",
+                        activation="relu",
+                        dilation_rate=dilation,
+                        name=name(f"block{b}_conv{i}"),
+                    )
                 )
                 if every:
                     layers.append(L.MaxPool2D(2, padding=padding, name=name(f"block{b}_pool{i}")))
@@ -95,7 +114,7 @@ def exercises(ns):
                 layers.append(L.MaxPool2D(2, padding=padding, name=name(f"block{b}_pool")))
         layers += [
             L.Flatten(name=name("flatten")),
-            L.Dense(dense_units, activation="relu", name=name("fc")),
+            L.Dense(dense_units, activation="relu", name=name("fc"), **(fc_options or {})),
             L.Dropout(dropout, name=name("drop")),
             L.Dense(n_classes, activation=output_activation, name=name("output"), dtype=output_dtype),
         ]
@@ -123,6 +142,10 @@ def exercises(ns):
 
         build.__name__ = name
         return build
+
+    def vgg_seeded(filters=(16, 32, 64), convs_per_block=2, n_classes=10, dense_units=128, dropout=0.5):
+        keras.utils.set_random_seed(0)  # "for reproducibility": resets numpy's global generator
+        return _vgg(filters, convs_per_block, n_classes, dense_units, dropout)
 
     def vgg_activation_layers(
         filters=(16, 32, 64), convs_per_block=2, n_classes=10, dense_units=128, dropout=0.5
@@ -172,6 +195,10 @@ def exercises(ns):
         (mistake("vgg_counted_from_0", start=0), FROM_ONE),
         (mistake("vgg_unnamed", named=False), NAMES),
         (mistake("vgg_output_not_float32", output_dtype=None), FLOAT32),
+        (mistake("vgg_dilated", dilation=2), DILATION),
+        (mistake("vgg_bias_ones", fc_options={"bias_initializer": "ones"}), BIAS_INIT),
+        (mistake("vgg_l2", fc_options={"kernel_regularizer": keras.regularizers.L2(1e-3)}), REGULARIZER),
+        (vgg_seeded, SEED),
     ]
     return [
         Exercise(
