@@ -234,8 +234,22 @@ _LAYER_FIELDS = (
     "pool_size",
     "rate",
     "momentum",
+    "epsilon",
+    "center",
+    "scale",
     "activation",
 )
+_INITIALIZERS = (
+    "kernel_initializer",
+    "bias_initializer",
+    "gamma_initializer",
+    "beta_initializer",
+    "moving_mean_initializer",
+    "moving_variance_initializer",
+)
+_OPTIONAL = tuple(
+    f"{w}_{kind}" for kind in ("regularizer", "constraint") for w in ("kernel", "bias", "gamma", "beta")
+) + ("activity_regularizer",)
 
 
 def _output_shape(layer: Any) -> list[int] | None:
@@ -282,10 +296,10 @@ def describe_keras_model(
             entry["output_shape"] = shape
         elif hasattr(layer, "padding"):
             entry["padding"] = layer.padding
-        for init in ("kernel_initializer", "bias_initializer"):
+        for init in _INITIALIZERS:
             if getattr(layer, init, None) is not None:
                 entry[init] = type(getattr(layer, init)).__name__
-        for extra in ("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint"):
+        for extra in _OPTIONAL:
             if getattr(layer, extra, None) is not None:  # none in the course's models: shown only if set
                 entry[extra] = type(getattr(layer, extra)).__name__
         if dtype:
@@ -304,6 +318,7 @@ def describe_callback(callback: Any) -> dict:
         "mode",
         "restore_best_weights",
         "start_from_epoch",
+        "baseline",
         "verbose",
     )
     out: dict[str, Any] = {"type": type(callback).__name__}
@@ -337,6 +352,16 @@ def _show(value: Any) -> str:
         return "(" + ", ".join(_show(v) for v in value) + ")"
     text = repr(value)
     return text if len(text) < 400 else text[:400] + " ..."
+
+
+def _apart(e: float, r: float) -> tuple[str, str]:
+    """Two numbers with as many digits as it takes to show they differ (6 at least, 17 at most)."""
+    a, b = f"{e:.6g}", f"{r:.6g}"
+    for digits in range(7, 18):
+        if a != b:
+            break
+        a, b = f"{e:.{digits}g}", f"{r:.{digits}g}"
+    return a, b
 
 
 def _as_numbers(value: Any) -> np.ndarray | None:
@@ -393,13 +418,14 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
         ok = np.isclose(r, e, atol=atol, rtol=rtol, equal_nan=True)  # inf == inf too
         if not ok.all():
             if e.ndim == 0:
-                return f"{what}: expected {_show(float(e))}, received {_show(float(r))}"
+                shown_e, shown_r = _apart(float(e), float(r))
+                return f"{what}: expected {shown_e}, received {shown_r}"
             worst = np.unravel_index(np.argmax(np.abs(r - e) * ~ok), e.shape)
             return (
                 f"{what}: expected {_show(e)}, received {_show(r)}; "
                 f"{int((~ok).sum())} of {e.size} entries differ "
                 f"(e.g. at index {tuple(int(i) for i in worst)}: "
-                f"expected {e[worst]:.6g}, received {r[worst]:.6g})"
+                "expected {}, received {})".format(*_apart(float(e[worst]), float(r[worst])))
             )
         return None
     if isinstance(expected, dict) and isinstance(received, dict):
@@ -439,11 +465,13 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
 # ---------------------------------------------------------------------------------------------------
 
 
-def run_case(spec: dict, case: dict, answer: Any) -> Any:
+def run_case(spec: dict, case: dict, answer: Any, observed: dict | None = None) -> Any:
     """What ``answer`` gives for one stored case (called with the case's arguments, then described).
 
     Raises ``ExerciseError`` when the call changes one of its arguments in place (arrays, lists and
     dicts are compared with copies taken before the call; a random generator is meant to advance).
+    ``observed``, if given, receives ``rng_after``: for each generator argument, its whole state after
+    the call (so a check can tell whether the answer drew exactly what it should).
     """
     if spec.get("call", True):
         if not callable(answer):
@@ -459,8 +487,14 @@ def run_case(spec: dict, case: dict, answer: Any) -> Any:
         after = _global_generators()
         # building a Keras model draws its initialisers' seeds from Python's random: for a model
         # only numpy's global generator must stay as it was (keras.utils.set_random_seed resets it)
-        if (after != generators) if not spec.get("describe") else (after[:5] != generators[:5]):
+        if spec.get("reseeds"):  # the function is meant to re-seed (its docstring says so)
+            pass
+        elif (after != generators) if not spec.get("describe") else (after[:5] != generators[:5]):
             raise ArgumentChanged(GLOBAL_STATE)
+        if observed is not None:  # where each generator argument stands after the call
+            observed["rng_after"] = [
+                _rng_state(a) for a in [*args, *kwargs.values()] if isinstance(a, np.random.Generator)
+            ]
     else:
         result = answer
     if case.get("select") is not None:  # one of several returned values, e.g. J of (J, grad)
@@ -494,6 +528,11 @@ def _fixed_precision(active: bool):
         keras.mixed_precision.set_global_policy(before)
 
 
+def _rng_state(rng: np.random.Generator) -> dict:
+    """A generator's whole state as data, the half-used 32-bit word included."""
+    return json.loads(json.dumps(rng.bit_generator.state))
+
+
 class ArgumentChanged(Exception):
     """The answer modified one of its arguments in place (the value is the argument's name), or the
     global random generators (the value is ``GLOBAL_STATE``)."""
@@ -506,7 +545,15 @@ GLOBAL_STATE = "the global random generator"
 def _global_generators() -> tuple:
     """The state of numpy's and Python's global random generators, comparable with ==."""
     name, keys, pos, has_gauss, cached = np.random.get_state()
-    return (name, keys.tobytes(), pos, has_gauss, cached, random.getstate())
+    tf_seed = None
+    if "tensorflow" in sys.modules:  # tf.random.set_seed: the global seed of TensorFlow's ops
+        try:
+            from tensorflow.python.eager import context
+
+            tf_seed = context.global_seed()
+        except (ImportError, AttributeError):
+            tf_seed = None
+    return (name, keys.tobytes(), pos, has_gauss, cached, random.getstate(), tf_seed)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -552,8 +599,14 @@ CHANGED_HINT = (
     "or start with `x = x.copy()`."
 )
 GLOBAL_HINT = (
-    "leave global state alone: no np.random.seed(...) or np.random.* draws inside the function (they "
-    "change every later random number of the notebook); use the arguments you are given."
+    "leave global state alone: no np.random.seed(...), np.random.* draws, tf.random.set_seed(...) or "
+    "keras.utils.set_random_seed(...) inside the function (they change every later random number of "
+    "the notebook); use the arguments you are given."
+)
+RNG_USE_HINT = (
+    "draw from `rng` exactly what the docstring says and nothing else: whatever draws from the same "
+    "generator next (the next epoch's order, the next layer's weights) must get the same numbers "
+    "as with the course's version."
 )
 RANDOM_HINT = (
     "draw every random number from the `rng` argument (rng.uniform, rng.permutation, ...), never "
@@ -601,10 +654,12 @@ def _where(exc: BaseException, function: str) -> str:
 def _random_state_kept():
     """Leave every random generator as it was: a check must not change the notebook's later results.
 
-    Saves and restores Python's and numpy's global generators and, when Keras is imported, its global
-    seed generator and layer-name counters (Keras 3 draws initialiser seeds from Python's ``random``).
+    Saves and restores Python's and numpy's global generators, TensorFlow's global seed where an
+    answer changed it, and, when Keras is imported, its global seed generator and layer-name
+    counters (Keras 3 draws initialiser seeds from Python's ``random``).
     """
     py_state, np_state = random.getstate(), np.random.get_state()
+    tf_seed = _global_generators()[-1]
     keras_state = None
     if "keras" in sys.modules:
         try:
@@ -625,6 +680,10 @@ def _random_state_kept():
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)
+        if _global_generators()[-1] != tf_seed:  # an answer called tf.random.set_seed: undo it
+            import tensorflow as tf
+
+            tf.random.set_seed(tf_seed)
         if keras_state is not None:
             global_state, gen, value, names = keras_state
             if gen is None:
@@ -635,10 +694,18 @@ def _random_state_kept():
                 global_state.set_global_attribute("object_name_uids", names)
 
 
-def _run_checked(spec: dict, case: dict, answer: Any, label: str, function: str) -> Any:
+def _run_checked(
+    spec: dict, case: dict, answer: Any, label: str, function: str, observed: dict | None = None
+) -> Any:
     try:
         with _random_state_kept():
-            received = run_case(spec, case, answer)
+            received = run_case(spec, case, answer, observed)
+            if inspect.isgenerator(received):
+                raise ExerciseError(
+                    f"✗ {label}, case {case['name']!r}: your function returned a generator (a `yield` "
+                    "inside it?).\n  Hint: return the values themselves, e.g. a list built with a "
+                    "comprehension, as the docstring says: later cells index them and use them twice."
+                )
             if spec.get("deterministic"):
                 again = run_case(spec, case, answer)
                 if mismatch(received, again, 0.0, 0.0) is not None:
@@ -658,13 +725,13 @@ def _run_checked(spec: dict, case: dict, answer: Any, label: str, function: str)
     except ArgumentChanged as changed:
         if str(changed) == GLOBAL_STATE and spec.get("deterministic"):  # np.random.* for the rng
             raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: your function drew from numpy's global random "
-                f"generator.\n  Hint: {RANDOM_HINT}"
+                f"✗ {label}, case {case['name']!r}: your function used numpy's global random "
+                f"generator (np.random.seed or np.random.*).\n  Hint: {RANDOM_HINT}"
             ) from None
         if str(changed) == GLOBAL_STATE:
             raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: your function changed numpy's (or Python's) "
-                f"global random generator.\n  Hint: {GLOBAL_HINT}"
+                f"✗ {label}, case {case['name']!r}: your function changed a global random generator "
+                f"(numpy's, Python's or TensorFlow's seed).\n  Hint: {GLOBAL_HINT}"
             ) from None
         raise ExerciseError(
             f"✗ {label}, case {case['name']!r}: your function changed its argument {changed} in "
@@ -701,9 +768,16 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     function = spec.get("function", exercise_id.split(".")[-1])
     wrong_type = None
     for case in cases:
-        received = _run_checked(spec, case, answer, label, function)
+        observed: dict = {}
+        received = _run_checked(spec, case, answer, label, function, observed)
         expected = decode(case["expect"])
         problem = mismatch(expected, received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
+        if problem is None and "rng_after" in case and observed.get("rng_after") != case["rng_after"]:
+            raise ExerciseError(
+                f"✗ {label}, case {case['name']!r}: the result is right, but your function drew "
+                f"other numbers from `rng` than the course's version does (more, fewer, or of "
+                f"another kind).\n  Hint: {RNG_USE_HINT}"
+            )
         if problem is None and _float_for_int(expected, received):
             # the right number as a float: reported after the other cases, whose wrong values
             # (if any) say more about the mistake

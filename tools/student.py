@@ -316,6 +316,9 @@ class Exercise:
     describe_options: dict[str, Any] = field(default_factory=dict)
     #: The hint for an answer that changes an argument in place (default: the grader's own).
     changed_hint: str | None = None
+    #: The function re-seeds the global generators on purpose (its docstring says so), so the rule
+    #: that an answer leaves them alone does not apply.
+    reseeds: bool = False
 
     def catalogue(self) -> list[tuple[Callable[..., Any], str]]:
         """Every catalogued mistake of this exercise: exercise-level and per-case, each once.
@@ -385,10 +388,11 @@ def _store(value: Any) -> Any:
     return encode(value)
 
 
-def _result(ex: Exercise, case: Case, fn: Any) -> Any:
+def _result(ex: Exercise, case: Case, fn: Any, observed: dict | None = None) -> Any:
     from helpers.exercises import decode, run_case
 
     spec = {
+        "reseeds": ex.reseeds,
         "call": ex.call,
         "describe": ex.describe,
         "describe_options": ex.describe_options,
@@ -397,7 +401,7 @@ def _result(ex: Exercise, case: Case, fn: Any) -> Any:
     }
     stored = {"args": _store(list(case.args)), "kwargs": _store(case.kwargs), "select": case.select}
     # Through the grader's own decode and run_case, so what is stored is what check() will compare.
-    return decode(_store(run_case(spec, stored, fn)))
+    return decode(_store(run_case(spec, stored, fn, observed)))
 
 
 def exercise_data(module: str) -> dict:
@@ -421,6 +425,8 @@ def exercise_data(module: str) -> dict:
             spec["deterministic"] = True
         if ex.changed_hint:
             spec["changed_hint"] = ex.changed_hint
+        if ex.reseeds:
+            spec["reseeds"] = True
         detected: dict[str, int] = {}
         cases = []
         for case in ex.cases:
@@ -436,8 +442,11 @@ def exercise_data(module: str) -> dict:
                 entry["expect"] = _store(case.expect)
                 cases.append(entry)
                 continue
-            expected = _result(ex, case, ns[ex.function])
+            observed: dict = {}
+            expected = _result(ex, case, ns[ex.function], observed)
             entry["expect"] = _store(expected)
+            if ex.deterministic and observed.get("rng_after"):
+                entry["rng_after"] = observed["rng_after"]  # where the solution leaves each rng
             mistakes = []
             for wrong, hint in case.mistakes:
                 got = _result(ex, case, wrong)

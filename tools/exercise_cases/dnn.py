@@ -168,6 +168,8 @@ def exercises(ns: dict) -> list[Exercise]:
             describe="keras_model",
             # section 1 reads each hidden Dense layer's `activation`: an Activation layer is not the same
             describe_options={"fold_activations": False},
+            # the given first line, helpers.set_seed(seed), re-seeds on purpose (the docstring says so)
+            reseeds=True,
             hint="per entry of `hidden` add a Dense(units, activation=activation, "
             "kernel_initializer=kernel_initializer) (+ Dropout(dropout) after it if dropout > 0), then "
             'Dense(10, activation="softmax").',

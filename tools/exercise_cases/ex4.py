@@ -3,10 +3,13 @@ random generators, and the mistake catalogue of each exercise (issue 21)."""
 
 import numpy as np
 
-from helpers.exercises import RANDOM_HINT
+from helpers.exercises import RANDOM_HINT, RNG_USE_HINT
 from tools.student import Case, Exercise, Rng
 
 NOTEBOOK = "day1/ex4_neural_network_backprop.ipynb"
+
+# as tight as the notebook's own checks (J to rtol 1e-12, gradient check and finite differences to 1e-9)
+TIGHT = {"atol": 1e-12, "rtol": 1e-9}
 
 # --- sigmoid_gradient --------------------------------------------------------------------------------
 ONE_MINUS_Z = "g′(z) = g(z)(1 − g(z)): both factors use the sigmoid of z, not z itself — σ(z)(1 − σ(z))."
@@ -19,6 +22,18 @@ TANH_FORM = "1 − g² is the derivative of tanh; the sigmoid's is g(1 − g) = 
 FINITE_DIFF = (
     "(g(z + h) − g(z)) / h only estimates the derivative (its error grows with h): use the exact "
     "g′(z) = g(z)(1 − g(z))."
+)
+SCALAR_CONSTANT = (
+    "a single number z gets g(z)(1 − g(z)) at that z, like each entry of an array: 0.25 is only the "
+    "value at z = 0."
+)
+ROUNDED = (
+    "return g(z)(1 − g(z)) unrounded: the notebook compares it with a finite difference to 1e-9, and "
+    "later layers multiply these factors (the gradients of tiny values would be rounded to 0)."
+)
+PLUS_EPS = (
+    "no small constant is needed (nothing is divided or logged): g(z)(1 − g(z)) + 1e-9 shifts every "
+    "value, so the maximum is no longer exactly 0.25 and a saturated unit no longer has gradient 0."
 )
 
 # --- rand_initialize_weights ---------------------------------------------------------------------------
@@ -108,6 +123,11 @@ GRAD_NOT_REG = (
     "the penalty in J has a gradient too: add (λ/m)·Θ to Theta1_grad[:, 1:] and Theta2_grad[:, 1:]."
 )
 GRAD_REG_HALF = "the derivative of λ/(2m)·Θ² is (λ/m)·Θ: the ½ cancels against the 2 of the square."
+FLOAT32 = (
+    "compute in float64 throughout (numpy's default; no np.float32 or .astype(np.float32)): float32 is "
+    "off by about 1e-7, and the gradient check of section 7 compares backprop with the numerical "
+    "gradient to 1e-9."
+)
 VIEWS = (
     "reshape_params returns views of nn_params: assigning to Theta1[:, 0] changes the caller's parameters "
     "(the optimiser's!). Leave the bias columns out with Theta1[:, 1:], or zero them in a copy "
@@ -156,6 +176,20 @@ def exercises(ns):
         g *= 1 - g
         return g
 
+    def sg_scalar_constant(z):
+        if np.ndim(z) == 0:  # "the derivative at 0 is 0.25", written for every number
+            return 0.25
+        g = sigmoid(z)
+        return g * (1 - g)
+
+    def sg_rounded(z):
+        g = sigmoid(z)
+        return np.round(g * (1 - g), 6)
+
+    def sg_plus_eps(z):
+        g = sigmoid(z)
+        return g * (1 - g) + 1e-9
+
     # --- rand_initialize_weights ---------------------------------------------------------------------
     def init_zeros(L_in, L_out, rng):
         return np.zeros((L_out, 1 + L_in))
@@ -200,6 +234,13 @@ def exercises(ns):
     def init_own_rng(L_in, L_out, rng):
         eps = init_epsilon(L_in, L_out)
         return np.random.default_rng(42).uniform(-eps, eps, size=(L_out, 1 + L_in))
+
+    def init_extra_draw(L_in, L_out, rng):
+        eps = init_epsilon(L_in, L_out)
+        weights = rng.uniform(-eps, eps, size=(L_out, 1 + L_in))
+        sample = rng.uniform(-eps, eps)  # a leftover debugging line: one draw more than the weights
+        assert -eps <= sample <= eps
+        return weights
 
     def init_scaled_unit(L_in, L_out, rng):
         return (2 * rng.random((L_out, 1 + L_in)) - 1) * init_epsilon(L_in, L_out)
@@ -276,6 +317,8 @@ def exercises(ns):
             return float(J), unroll(G2, G1)
         if unrolled == "F":
             return float(J), np.concatenate([G1.ravel(order="F"), G2.ravel(order="F")])
+        if unrolled == "float32":
+            return np.float32(J), unroll(G1, G2).astype(np.float32)
         return float(J), unroll(G1, G2)
 
     def variant(name, **options):
@@ -306,6 +349,7 @@ def exercises(ns):
         (variant("gradient_not_regularised", grad_reg=None), GRAD_NOT_REG),
         (variant("gradient_penalty_halved", grad_reg="lam/2m"), GRAD_REG_HALF),
         (variant("bias_zeroed_in_place", in_place=True), "changed its argument `nn_params`"),
+        (variant("float32_results", unrolled="float32"), FLOAT32),
     ]
 
     def nn_loop(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
@@ -366,10 +410,10 @@ def exercises(ns):
     saturated = network(4, 3, 3, 6, scale=40.0)  # confident outputs: some h are exactly 0 or 1
 
     def cost_case(name, net, lam, part):
-        return Case(name, (*net, lam), part=part, select=0)
+        return Case(name, (*net, lam), part=part, select=0, **TIGHT)
 
     def grad_case(name, net, lam):
-        return Case(name, (*net, lam), part="gradient", select=1)
+        return Case(name, (*net, lam), part="gradient", select=1, **TIGHT)
 
     return [
         Exercise(
@@ -379,10 +423,13 @@ def exercises(ns):
             shape_hint="work element-wise, so that the result has the shape of z.",
             cases=[
                 # a vector first: at z = 0 several mistakes give the same 0.5
-                Case("a vector from −4 to 4", (np.linspace(-4, 4, 9),)),
-                Case("z = 0", (0.0,)),
-                Case("large values ±10, ±40", (np.array([-40.0, -10.0, 10.0, 40.0]),)),
-                Case("a matrix", (np.array([[-1.0, 0.5, 2.0], [3.0, -0.25, 0.0]]),)),
+                # tolerances as tight as the notebook's own checks (a finite difference to 1e-9,
+                # max == 0.25): a rounded result or one shifted by 1e-9 is wrong there
+                Case("a vector from −4 to 4", (np.linspace(-4, 4, 9),), **TIGHT),
+                Case("z = 0", (0.0,), **TIGHT),
+                Case("z = 3.0, a plain number", (3.0,), **TIGHT),
+                Case("large values ±10, ±40", (np.array([-40.0, -10.0, 10.0, 40.0]),), **TIGHT),
+                Case("a matrix", (np.array([[-1.0, 0.5, 2.0], [3.0, -0.25, 0.0]]),), **TIGHT),
             ],
             mistakes=[
                 (sg_one_minus_z, ONE_MINUS_Z),
@@ -391,6 +438,9 @@ def exercises(ns):
                 (sg_tanh_form, TANH_FORM),
                 (sg_forward_difference, FINITE_DIFF),
                 (sg_in_place, "changed its argument `z`"),
+                (sg_scalar_constant, SCALAR_CONSTANT),
+                (sg_rounded, ROUNDED),
+                (sg_plus_eps, PLUS_EPS),
             ],
             alternatives=[sg_product_of_mirrors, sg_cosh, sg_in_place_on_a_new_array],
         ),
@@ -422,6 +472,7 @@ def exercises(ns):
                 (init_zero_bias, ZERO_BIAS),
                 (init_global, RANDOM_HINT),
                 (init_own_rng, OWN_RNG),
+                (init_extra_draw, RNG_USE_HINT),
             ],
             alternatives=[init_scaled_unit, init_row_by_row, init_flat_reshaped],
         ),

@@ -74,6 +74,18 @@ MOMENTUM = (
     "pass `momentum=momentum` to every BatchNormalization: Keras's default 0.99 lets the running "
     "averages lag behind in this short training."
 )
+EPSILON = (
+    "leave BatchNormalization's epsilon at Keras's default (0.001): the docstring sets only its "
+    "momentum, and every setting it does not state stays at Keras's default (1e-5 is PyTorch's)."
+)
+GAMMA_ZEROS = (
+    "γ starts at ones, Keras's default gamma_initializer: with γ = 0 every normalised output starts at "
+    "β alone — set only what the docstring states, Keras's defaults otherwise."
+)
+BETA_REGULARISED = (
+    "no regulariser on β (nor on any other weight): the docstring asks for none — only the settings it "
+    "states, Keras's defaults otherwise."
+)
 BUILD_HINT = (
     'per block i = 1, 2, 3 (32, 64, 128 filters): conv{i} Conv2D(filters, 3, padding="same", '
     "use_bias=False), bn{i} BatchNormalization(momentum=momentum), a ReLU, pool{i} MaxPool2D(2, "
@@ -150,6 +162,7 @@ def exercises(ns):
         rate=None,
         pool_padding="same",
         bn_name="bn{}",
+        bn_options=None,
     ):
         rate = dropout if rate is None else rate
         layers = [keras.Input(shape=(28, 28, 1))]
@@ -158,7 +171,7 @@ def exercises(ns):
                 "conv": L.Conv2D(
                     filters, 3, padding="same", use_bias=bias, activation=conv_activation, name=f"conv{i}"
                 ),
-                "bn": L.BatchNormalization(momentum=momentum, name=bn_name.format(i)),
+                "bn": L.BatchNormalization(momentum=momentum, name=bn_name.format(i), **(bn_options or {})),
                 "relu": L.Activation("relu", name=f"relu{i}"),
                 "pool": L.MaxPool2D(2, padding=pool_padding, name=f"pool{i}"),
             }
@@ -206,6 +219,15 @@ def exercises(ns):
     def momentum_ignored(dropout=DROPOUT, momentum=BN_MOMENTUM):
         return _cnn_bn(dropout, 0.99)
 
+    def torch_epsilon(dropout=DROPOUT, momentum=BN_MOMENTUM):  # PyTorch's BatchNorm2d default
+        return _cnn_bn(dropout, momentum, bn_options={"epsilon": 1e-5})
+
+    def gamma_zeros(dropout=DROPOUT, momentum=BN_MOMENTUM):
+        return _cnn_bn(dropout, momentum, bn_options={"gamma_initializer": "zeros"})
+
+    def beta_regularised(dropout=DROPOUT, momentum=BN_MOMENTUM):
+        return _cnn_bn(dropout, momentum, bn_options={"beta_regularizer": "l2"})
+
     build_mistakes = [
         (relu_before_bn, RELU_FIRST),
         (no_relu, NO_RELU),
@@ -218,6 +240,9 @@ def exercises(ns):
         (valid_pooling, VALID),
         (other_names, NAMES),
         (momentum_ignored, MOMENTUM),
+        (torch_epsilon, EPSILON),
+        (gamma_zeros, GAMMA_ZEROS),
+        (beta_regularised, BETA_REGULARISED),
     ]
 
     # --- build_cnn_bn: correct variants -----------------------------------------------------------

@@ -53,6 +53,15 @@ COLUMNS = (
 )
 ROW_SUM = "log Σ_j exp(z_j - c) is one number per row: sum over axis=-1 with keepdims=True, not over all."
 IN_PLACE_LOGITS = "changed its argument `logits`"
+CE_GLOBAL_MAX = (
+    "shift each row by its own max, c = z.max(axis=-1, keepdims=True), not by the max of the whole "
+    "batch: a row of ordinary logits next to a row with a 1000 is shifted down by ~1000, its exp(...) "
+    "all underflow to 0 and log 0 = -inf."
+)
+PER_EXAMPLE = (
+    "average over the examples: one number (the mean of the m per-example losses -log p[i, labels[i]]), "
+    "not the vector of the m losses."
+)
 
 
 def _stable(z):
@@ -177,6 +186,18 @@ def ce_sum_over_all(logits, labels):
     return float(-np.mean(log_p[_rows(z, labels)]))
 
 
+def ce_global_max(logits, labels):
+    z = np.asarray(logits, dtype=np.float64)
+    s = z - z.max()  # the max of the whole batch
+    with np.errstate(divide="ignore"):
+        log_p = s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+    return float(-np.mean(log_p[_rows(z, labels)]))
+
+
+def ce_per_example(logits, labels):
+    return -_log_p(logits)[_rows(logits, labels)]
+
+
 def ce_in_place(logits, labels):
     z = np.asarray(logits, dtype=np.float64)
     z -= z.max(axis=-1, keepdims=True)  # shifts the caller's logits
@@ -211,6 +232,7 @@ def exercises(ns):
     cube = rng.normal(size=(2, 3, 4))
     ce_batch, ce_labels = rng.normal(scale=2.0, size=(6, 4)), rng.integers(0, 4, size=6)
     ce_one = rng.normal(size=(1, 10))
+    notebook_batch = np.array([[2.0, 1.0, 0.1], [1000.0, 0.0, -1000.0], [0.5, 2.5, -1.0]])
     return [
         Exercise(
             "softmax.softmax",
@@ -250,11 +272,13 @@ def exercises(ns):
                 "the loss is the mean over the rows of -log p[i, labels[i]]."
             ),
             cases=[
+                # a batch first: a vector of per-example losses is then told by its own hint, not
+                # taken for "the same number in another shape" as against one example
+                Case("6 examples, 4 classes", (ce_batch, ce_labels)),
                 Case(
                     "published: logits (2.0, 1.0, 0.1), true class 0",
                     (np.array([[2.0, 1.0, 0.1]]), np.array([0])),
                 ),
-                Case("6 examples, 4 classes", (ce_batch, ce_labels)),
                 Case(
                     "large logits (1000, 999, 998), true class 0",
                     (np.array([[1000.0, 999.0, 998.0]]), np.array([0])),
@@ -262,6 +286,11 @@ def exercises(ns):
                 Case(
                     "large logits: a true class 1000 below the max",
                     (np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]]), np.array([1, 1])),
+                ),
+                # the notebook's own batch: one row of large logits between two ordinary rows (finite)
+                Case(
+                    "the notebook's batch: a row (1000, 0, -1000) between two ordinary rows",
+                    (notebook_batch, np.array([0, 1, 1])),
                 ),
                 Case("one example, 10 classes", (ce_one, np.array([7]))),
                 Case("labels as a list", (ce_batch[:3], [2, 0, 3])),
@@ -277,6 +306,8 @@ def exercises(ns):
                 (ce_columns, COLUMNS),
                 (ce_sum_over_all, ROW_SUM),
                 (ce_in_place, IN_PLACE_LOGITS),
+                (ce_global_max, CE_GLOBAL_MAX),
+                (ce_per_example, PER_EXAMPLE),
             ],
             alternatives=[ce_scipy, ce_one_hot, ce_loop],
         ),

@@ -26,6 +26,9 @@ SQUARE = (
 )
 NO_RATE = "scale the step by the learning rate: W - learning_rate * dW, not W - dW."
 IN_PLACE = "changed its argument `W`"
+# the grader's message for an answer that re-seeds TensorFlow (tf.random.set_seed changes the seed of
+# every later random op of the notebook)
+GLOBAL_SEED = "global random generator"
 
 
 def _grads(W, b, x, y):
@@ -96,6 +99,14 @@ def exercises(ns):
         keras.optimizers.SGD(learning_rate=learning_rate).apply_gradients(zip(grads, [W, b], strict=True))
         return W.numpy(), b.numpy(), loss.numpy()
 
+    def step_seeded(W, b, x, y, learning_rate):
+        tf.random.set_seed(0)  # "for reproducibility", copied from a setup cell
+        W, b = tf.Variable(W), tf.Variable(b)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(W * x + b - y))
+        dW, db = tape.gradient(loss, [W, b])
+        return (W - learning_rate * dW).numpy(), (b - learning_rate * db).numpy(), float(loss)
+
     rng = np.random.default_rng(2027)
     x5, y5 = rng.normal(size=5), rng.normal(size=5)
     x3 = rng.uniform(-1, 1, size=3)
@@ -144,6 +155,7 @@ def exercises(ns):
                 (step_no_square, SQUARE),
                 (step_no_learning_rate, NO_RATE),
                 (step_in_place, IN_PLACE),
+                (step_seeded, GLOBAL_SEED),
             ],
             alternatives=[step_watched_constants, step_keras_sgd],
         )

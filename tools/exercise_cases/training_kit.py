@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises import RANDOM_HINT
+from helpers.exercises import RANDOM_HINT, RNG_USE_HINT
 from tools.student import Case, Exercise, Rng
 
 NOTEBOOK = "day3/training_kit.ipynb"
@@ -27,6 +27,11 @@ SILENT = (
 CLASS_NOT_CALLBACK = (
     "return a callback object: *call* keras.callbacks.EarlyStopping(...) with the settings, not the "
     "class itself."
+)
+BASELINE = (
+    "set only what the docstring lists (monitor, patience, restore_best_weights, verbose) and leave "
+    "the other settings at Keras's defaults: a baseline stops training at once unless the first "
+    "epochs already beat it."
 )
 
 # --- epoch_batches ----------------------------------------------------------------------------------
@@ -60,6 +65,9 @@ OWN_SEED = (
 GLOBAL_NP_RANDOM = "never from np.random.*"
 FRESH_GENERATOR = "a new default_rng()"
 assert GLOBAL_NP_RANDOM in RANDOM_HINT and FRESH_GENERATOR in RANDOM_HINT
+# the grader's own messages for an rng drawn from once too often and for a `yield` instead of a list
+EXTRA_DRAW = RNG_USE_HINT
+GENERATOR = "returned a generator"
 
 
 def _slices(order, batch_size):
@@ -93,6 +101,9 @@ def exercises(ns: dict) -> list[Exercise]:
 
     def returns_the_class(patience=default_patience):
         return keras.callbacks.EarlyStopping
+
+    def with_baseline(patience=default_patience):  # "stop unless the loss gets below 1"
+        return early_stopping(patience, baseline=1.0)
 
     # --- make_early_stopping: correct variants ------------------------------------------------------
     def positional(patience=default_patience):
@@ -139,6 +150,17 @@ def exercises(ns: dict) -> list[Exercise]:
     def fresh_generator(n, batch_size, rng=None):
         return _slices(np.arange(n) if rng is None else np.random.default_rng().permutation(n), batch_size)
 
+    def extra_draw(n, batch_size, rng=None):
+        order = np.arange(n) if rng is None else rng.permutation(n)
+        if rng is not None:
+            rng.integers(10)  # a leftover debugging draw: the next epoch's order changes
+        return _slices(order, batch_size)
+
+    def yields_batches(n, batch_size, rng=None):
+        order = np.arange(n) if rng is None else rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
+
     # --- epoch_batches: correct variants ------------------------------------------------------------
     def shuffle_in_place(n, batch_size, rng=None):
         order = np.arange(n)
@@ -175,6 +197,7 @@ def exercises(ns: dict) -> list[Exercise]:
                 (patience_ignored, PATIENCE_IGNORED),
                 (silent, SILENT),
                 (returns_the_class, CLASS_NOT_CALLBACK),
+                (with_baseline, BASELINE),
             ],
             alternatives=[positional, defaults_spelled_out],
         ),
@@ -207,6 +230,8 @@ def exercises(ns: dict) -> list[Exercise]:
                 (own_fixed_seed, OWN_SEED),
                 (global_np_random, GLOBAL_NP_RANDOM),
                 (fresh_generator, FRESH_GENERATOR),
+                (extra_draw, EXTRA_DRAW),
+                (yields_batches, GENERATOR),
             ],
             alternatives=[shuffle_in_place, python_lists],
         ),
