@@ -33,6 +33,8 @@ the grader holds numbers, not code.
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import copy
 import difflib
 import importlib
@@ -330,6 +332,21 @@ class Exercise:
             if seen.setdefault(hint, wrong) is not wrong:
                 raise ValueError(f"{self.id}: two mistakes share the hint {hint!r}; give each its own")
         return [(wrong, hint) for hint, wrong in seen.items()]
+
+
+@contextlib.contextmanager
+def fresh_layer_names():
+    """For case modules: Keras numbers unnamed layers per process (conv2d_7, ...); number them as in
+    a fresh kernel while a mistake builds its model, so what is stored for it does not depend on what
+    was built before."""
+    from keras.src.backend.common import global_state
+
+    saved = global_state.get_global_attribute("object_name_uids")
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("object_name_uids", saved)
 
 
 def solution_namespace(notebook: str | Path) -> dict[str, Any]:

@@ -1,14 +1,12 @@
 """Cases for notebooks/day3/cnn_mnist.ipynb: convolution arithmetic, a convolution and a pooling by
 hand, and the lecture's 3-conv network."""
 
-import collections
-import contextlib
 import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tools.student import Case, Exercise
+from tools.student import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/cnn_mnist.ipynb"
 
@@ -122,20 +120,6 @@ REGULARIZER = (
 )
 SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
 NAMES = "name the layers as in the table: conv1, pool1, drop1, …, flatten, fc1, drop4, output"
-
-
-@contextlib.contextmanager
-def fresh_layer_names():
-    """Keras numbers unnamed layers per process (conv2d_7, ...); number them as in a fresh kernel while
-    a mistake builds its model, so what is stored for it does not depend on what was built before."""
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids")
-    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
-    try:
-        yield
-    finally:
-        global_state.set_global_attribute("object_name_uids", saved)
 
 
 def exercises(ns):

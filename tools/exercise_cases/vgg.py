@@ -1,9 +1,6 @@
 """Cases for notebooks/day3/vgg_augmentation_transfer.ipynb: a VGG-style network built from blocks."""
 
-import collections
-import contextlib
-
-from tools.student import Case, Exercise
+from tools.student import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/vgg_augmentation_transfer.ipynb"
 
@@ -52,20 +49,6 @@ REGULARIZER = (
     "dropout alone)."
 )
 SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
-
-
-@contextlib.contextmanager
-def fresh_layer_names():
-    """Keras numbers unnamed layers per process (conv2d_7, ...); number them as in a fresh kernel while
-    a mistake builds its model, so what is stored for it does not depend on what was built before."""
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids")
-    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
-    try:
-        yield
-    finally:
-        global_state.set_global_attribute("object_name_uids", saved)
 
 
 def exercises(ns):
