@@ -3,7 +3,7 @@
 #   make lab          set up .venv (once), fetch the small data, open JupyterLab on the course index
 #   make test         set up .venv (once), fetch the small data, lint + unit tests + every notebook (quick)
 #   make update       bring your clone up to date with the course: your edits kept, the rest new (README)
-#   make test-slow    the student notebooks that train for minutes, once per exercise solved alone (~30 min)
+#   make test-slow    the student notebooks that train for minutes, once per exercise solved alone (~15 min)
 #   make run          execute every notebook headless; executed copies + results table in build/
 #   make student      regenerate the student edition (student/) and the grader's expected values from notebooks/
 #   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
@@ -146,7 +146,7 @@ test: data lint git-filter
 update: $(STAMP)
 	$(BIN)/python -m tools.update $(if $(REMOTE),--remote $(REMOTE)) $(if $(BRANCH),--branch $(BRANCH))
 
-# The student notebooks that train for minutes, run once per graded function solved alone (~30 min).
+# The student notebooks that train for minutes, run once per graded function solved alone (~15 min on 2 cores).
 test-slow: data $(STAMP)
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m slow -v tests/test_student_alive.py
 
