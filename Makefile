@@ -151,7 +151,7 @@ test-slow: data $(STAMP)
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m slow -v tests/test_student_alive.py
 
 run: data
-	ML2DL_STRICT_CHECKS=1 $(BIN)/python -m helpers.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
+	ML2DL_STRICT_CHECKS=1 $(BIN)/python -m tools.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
 
 # The student edition (student/: every solution region becomes a stub, every answer cell "YOUR ANSWER
 # HERE") and helpers/exercise_data/*.json (the grader's expected values), both made from notebooks/,
@@ -162,7 +162,7 @@ student: data
 # README.md's generated tables (between <!-- generated:...:begin/end --> markers) from results/*.json,
 # the committed copies of build/results.json (results/{profile}-seed{seed}.json).
 readme: $(STAMP)
-	$(BIN)/python -m helpers.readme
+	$(BIN)/python -m tools.readme
 
 # README.md's Binder badge (between <!-- binder-badge:begin/end --> markers) from pyproject.toml.
 badge: $(STAMP)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from helpers.exercises import ExerciseError, check, exercise_ids, mismatch
+from tools import exercise_cases as catalogue
 from tools import student
 
-MODULES = student.case_modules()
+MODULES = catalogue.case_modules()
 
 # The exercise ids the course promises (issue 10 and the README); more may exist.
 REQUIRED = [
@@ -53,7 +54,7 @@ def case_data(course_data):
 
 @pytest.fixture(params=MODULES)
 def loaded(request, case_data):
-    return student.load_exercises(request.param)
+    return catalogue.load_exercises(request.param)
 
 
 def test_every_promised_exercise_exists():
@@ -144,13 +145,13 @@ def test_a_wrong_answer_names_the_case_expected_received_and_a_hint(case_data):
 
 
 def test_sequential_update_gets_the_simultaneous_hint(case_data):
-    ns = student.solution_namespace("day1/ex1_linear_regression.ipynb")
+    ns = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")
     with pytest.raises(ExerciseError, match="simultaneous update"):
         check("ex1.gradient_descent", ns["gradient_descent_sequential"])  # the notebook's own buggy loop
 
 
 def test_code_that_only_hits_the_published_number_fails(case_data):
-    cost = student.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+    cost = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
 
     def hard_coded(X, y, theta):  # right on the food trucks (97 cities), constant elsewhere
         return cost(X, y, theta) if len(y) == 97 else 32.07
@@ -160,7 +161,7 @@ def test_code_that_only_hits_the_published_number_fails(case_data):
 
 
 def test_other_return_types_of_a_correct_answer_pass_other_shapes_do_not(case_data, capsys):
-    ns = student.solution_namespace("day1/ex1_linear_regression.ipynb")
+    ns = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")
     check("ex1.compute_cost", lambda X, y, t: np.array(ns["compute_cost"](X, y, t)))  # 0-d array
     check("ex1.compute_cost", lambda X, y, t: np.float32(ns["compute_cost"](X, y, t)))  # numpy scalar
     check("ex1.compute_gradient", lambda X, y, t: list(ns["compute_gradient"](X, y, t)))  # a list
@@ -263,7 +264,7 @@ def test_a_check_leaves_every_random_generator_as_it_was(capsys):
     keras = pytest.importorskip("keras")
     import helpers
 
-    build_cnn = student.solution_namespace("day3/cnn_mnist.ipynb")["build_cnn"]
+    build_cnn = catalogue.solution_namespace("day3/cnn_mnist.ipynb")["build_cnn"]
     helpers.set_seed(7)
     first = [w.copy() for w in build_cnn().get_weights()]
     after_first = np.random.rand()
@@ -279,7 +280,7 @@ def test_a_check_leaves_every_random_generator_as_it_was(capsys):
 def test_the_graders_microchip_features_are_ex2s_map_feature(case_data):
     from helpers.exercises import DATA
 
-    map_feature = student.solution_namespace("day1/ex2_logistic_regression.ipynb")["map_feature"]
+    map_feature = catalogue.solution_namespace("day1/ex2_logistic_regression.ipynb")["map_feature"]
     chips = DATA["microchips.X"]()
     assert np.array_equal(DATA["microchips.X_mapped"](), map_feature(chips[:, 1], chips[:, 2]))
 
@@ -296,7 +297,7 @@ def _stub(X, y, theta):
 def test_checked_returns_a_right_answer_itself(case_data, capsys):
     from helpers.exercises import checked
 
-    cost = student.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+    cost = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
     assert checked("ex1.compute_cost", cost) is cost
     assert "✓ ex1.compute_cost" in capsys.readouterr().out
 
@@ -342,7 +343,7 @@ def test_checked_without_the_solutions_edition_keeps_the_students_and_says_why(
 
 
 def test_an_answer_that_changes_its_argument_in_place_is_rejected_naming_it(case_data):
-    ns = student.solution_namespace("day1/ex1_linear_regression.ipynb")
+    ns = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")
 
     def gradient_descent_in_place(X, y, theta, alpha, num_iters):
         history = []
@@ -393,7 +394,7 @@ def test_padding_is_judged_by_the_shape_it_gives():
 
 
 def test_an_answer_that_reseeds_the_global_generator_is_rejected(case_data):
-    cost = student.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+    cost = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
 
     def reseeding(X, y, theta):
         np.random.seed(0)  # "for reproducibility": every later draw of the notebook changes

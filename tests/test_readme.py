@@ -1,4 +1,4 @@
-"""`make readme` (helpers.readme): README tables generated from committed results files."""
+"""`make readme` (tools.readme): README tables generated from committed results files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT
 
-from helpers import readme
+from tools import course, readme
 
 MNIST = ["day1/ex4_neural_network_backprop.ipynb", "day2/mnist_softmax.ipynb", "day3/cnn_mnist.ipynb"]
 
@@ -42,8 +42,8 @@ Closing prose.
 
 
 def fake_row(notebook, profile, seed, wall_s, **metrics):
-    """A results row as helpers.run writes it; every key metric 0.5 unless given."""
-    values = {k.metric: 0.5 for k in readme.COURSE[notebook].keys if k.kind != "str"}
+    """A results row as tools.run writes it; every key metric 0.5 unless given."""
+    values = {k.metric: 0.5 for k in course.by_path()[notebook].keys if k.kind != "str"}
     values.update(metrics)
     return {
         "notebook": notebook,
@@ -68,8 +68,8 @@ def write_results(folder, profile, seed, rows):
 def workspace(tmp_path):
     """A fake README with markers and fake results: quick and full at seed 42, full at seeds 1 and 2."""
     results = tmp_path / "results"
-    quick = [fake_row(nb, "quick", 42, 5.4) for nb in readme.COURSE]
-    full = [fake_row(nb, "full", 42, 64.1) for nb in readme.COURSE]
+    quick = [fake_row(nb, "quick", 42, 5.4) for nb in course.paths()]
+    full = [fake_row(nb, "full", 42, 64.1) for nb in course.paths()]
     by_nb = {r["notebook"]: r for r in quick}
     full_by_nb = {r["notebook"]: r for r in full}
     by_nb["day3/cnn_mnist.ipynb"].update(wall_s=49.0)
@@ -149,19 +149,12 @@ def test_format_value(value, kind, text):
 
 
 def test_every_spec_format_is_known():
-    for info in readme.COURSE.values():
+    for info in course.notebooks():
         for key in info.keys:
             readme.format_value(1.0, key.kind)  # raises for an unknown kind
 
 
-def test_course_lists_exactly_the_course_notebooks():
-    on_disk = {
-        str(p.relative_to(REPO_ROOT / "notebooks")) for p in (REPO_ROOT / "notebooks").glob("day*/*.ipynb")
-    }
-    assert set(readme.COURSE) == on_disk
-
-
-@pytest.mark.parametrize("notebook", sorted(readme.COURSE))
+@pytest.mark.parametrize("notebook", sorted(course.paths()))
 def test_key_metrics_are_recorded_by_the_notebook(notebook):
     nb = nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -171,7 +164,9 @@ def test_key_metrics_are_recorded_by_the_notebook(notebook):
         for f, name in re.findall(r"record_metric\((f?)\"([^\"]+)\"", code)
     ]
     unknown = [
-        k.metric for k in readme.COURSE[notebook].keys if not any(re.fullmatch(p, k.metric) for p in patterns)
+        k.metric
+        for k in course.by_path()[notebook].keys
+        if not any(re.fullmatch(p, k.metric) for p in patterns)
     ]
     assert not unknown, f"{notebook} records no metric named {unknown}"
 
@@ -187,12 +182,13 @@ def test_generation_fills_every_section_and_keeps_the_prose(workspace):
         assert readme.NOTE in section(path, name)
 
     syllabus = section(path, "syllabus")
-    assert len([line for line in syllabus.splitlines() if line.startswith("| ")]) == 1 + len(readme.COURSE)
+    assert len([line for line in syllabus.splitlines() if line.startswith("| ")]) == 1 + len(course.paths())
     cnn = table_row(
         syllabus,
         "| 3 | [cnn_mnist](student/day3/cnn_mnist.ipynb) ([solutions](notebooks/day3/cnn_mnist.ipynb)) |",
     )
-    assert "| convolution arithmetic, the 3-conv CNN, what filters see | MNIST | 49 s | 10.5 min |" in cnn
+    info = course.by_path()["day3/cnn_mnist.ipynb"]
+    assert f"| {info.topic} | {info.dataset} | 49 s | 10.5 min |" in cnn
     assert "CNN 97.64 % → 99.31 %" in cnn
     assert "epochs 15," in cnn  # equal in both profiles: shown once
     assert "images/s 0 → 12,346" in cnn
@@ -208,7 +204,7 @@ def test_generation_fills_every_section_and_keeps_the_prose(workspace):
     assert names == readme.syllabus_order()  # teaching order, as the course index links them
 
     benchmarks = section(path, "benchmarks")
-    n = len(readme.COURSE)  # one fake row per course notebook; fashion_mnist_challenge fails in full
+    n = len(course.paths())  # one fake row per course notebook; fashion_mnist_challenge fails in full
     assert "Profile **quick**, seed 42" in benchmarks and f"{n} of {n} notebooks ok" in benchmarks
     assert "Profile **full**, seed 42" in benchmarks and f"{n - 1} of {n} notebooks ok" in benchmarks
     assert benchmarks.index("**quick**") < benchmarks.index("**full**")
@@ -299,7 +295,7 @@ def test_unknown_notebook_is_refused(workspace):
     rows = [fake_row("day3/cnn_mnist.ipynb", "quick", 5, 1.0)]
     rows[0]["notebook"] = "day4/new.ipynb"
     write_results(results, "quick", 5, rows)
-    with pytest.raises(readme.ReadmeError, match=r"day4/new.ipynb is not in helpers/readme.py's COURSE"):
+    with pytest.raises(readme.ReadmeError, match=r"day4/new.ipynb is not in course.toml"):
         readme.load_results(results)
 
 
@@ -308,7 +304,7 @@ def test_missing_marker_is_named(workspace, capsys, marker):
     path, _ = workspace
     path.write_text(FAKE_README.replace(marker + "\n", ""))
     assert generate(workspace) == 2
-    assert f"README lacks the marker {marker}" in capsys.readouterr().err
+    assert f"README.md lacks the marker {marker}" in capsys.readouterr().err
     assert generate(workspace, "--check") == 2
 
 
@@ -320,9 +316,9 @@ def test_readme_matches_committed_results():
     assert not stale, f"README.md sections {stale} differ from results/*.json: run `make readme`"
 
 
-def test_syllabus_order_is_the_index_order():
+def test_syllabus_order_is_course_toml_order():
     order = readme.syllabus_order()
-    assert sorted(order) == sorted(readme.COURSE)
+    assert sorted(order) == sorted(course.paths())
     assert (
         order.index("day2/tf_basics.ipynb")
         < order.index("day2/xor.ipynb")

@@ -1,4 +1,4 @@
-"""`make run` (helpers.run): executes notebooks and writes the results table."""
+"""`make run` (tools.run): executes notebooks and writes the results table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import nbformat
 import pytest
 
-from helpers import run
+from tools import run
 
 
 def write_notebook(path, *sources):
@@ -42,25 +42,12 @@ def test_run_records_metrics_memory_and_failures(tmp_path, capsys):
     assert len(executed.cells) == 2  # the memory probe is not left in the copy
 
 
-def test_course_notebooks_are_the_day_notebooks_only(tmp_path, monkeypatch):
-    """`make run` without arguments runs the day notebooks, day by day, and nothing else: not the
-    index or the template, not JupyterLab's checkpoint copies, not notebooks in other folders."""
-    for rel in [
-        "index.ipynb",
-        "_template.ipynb",
+def test_course_notebooks_are_course_toml_in_its_order(monkeypatch):
+    """`make run` without arguments runs the notebooks course.toml lists, in its order, nothing else."""
+    monkeypatch.setattr(run.course, "paths", lambda: ["day2/b.ipynb", "day1/z.ipynb"])
+    assert [p.relative_to(run.NOTEBOOKS).as_posix() for p in run.course_notebooks()] == [
         "day2/b.ipynb",
         "day1/z.ipynb",
-        "day1/.ipynb_checkpoints/z-checkpoint.ipynb",
-        "day1/scratch/notes.ipynb",
-        "extras/more.ipynb",
-        "day3/notes.txt",
-    ]:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("{}")
-    monkeypatch.setattr(run, "NOTEBOOKS", tmp_path)
-    assert [p.relative_to(tmp_path).as_posix() for p in run.course_notebooks()] == [
-        "day1/z.ipynb",
-        "day2/b.ipynb",
     ]
 
 

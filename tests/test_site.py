@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT
 
-from helpers.readme import syllabus_order
+from tools.readme import syllabus_order
 
 pytestmark = pytest.mark.browser
 

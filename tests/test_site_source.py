@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT
 
-from helpers.readme import syllabus_order
 from tools import site
+from tools.readme import syllabus_order
 
 WIDGET_STATE = {
     "box": {

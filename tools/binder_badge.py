@@ -16,6 +16,8 @@ import tomllib
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from tools.markers import MarkerError, replace_between
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- binder-badge:begin -->", "<!-- binder-badge:end -->"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
@@ -51,11 +53,10 @@ def badge(repository: str, entry: str) -> str:
 
 def render(readme_text: str, repository: str, entry: str) -> str:
     """``readme_text`` with the badge between its markers (exactly one pair must be there)."""
-    if readme_text.count(BEGIN) != 1 or readme_text.count(END) != 1:
-        raise SystemExit(f"README.md must contain {BEGIN} and {END} once each")
-    head, rest = readme_text.split(BEGIN)
-    _, tail = rest.split(END)
-    return f"{head}{BEGIN}{badge(repository, entry)}{END}{tail}"
+    try:
+        return replace_between(readme_text, BEGIN, END, badge(repository, entry), where="README.md")
+    except MarkerError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:

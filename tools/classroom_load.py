@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.classroom import REPO_ROOT, Hub, Student, link
+from tools.markers import MarkerError, html_markers, replace_between
 
 CAPACITY_JSON = REPO_ROOT / "classroom" / "capacity.json"
 README = REPO_ROOT / "README.md"
@@ -44,7 +45,7 @@ RESULTS = {
 }
 NOTEBOOKS = ("notebooks/day1/ex1_linear_regression.ipynb", "notebooks/day2/mnist_softmax.ipynb")
 COMMAND = "make classroom-load"
-BEGIN, END = "<!-- generated:classroom:begin -->", "<!-- generated:classroom:end -->"
+BEGIN, END = html_markers("classroom")
 
 #: Policy, not measurement (stated in the README): memory kept free for the system and the hub on a
 #: node, the margin over the measured peak that a limit adds, and the step limits are rounded up to.
@@ -342,11 +343,11 @@ def render(cap: dict) -> str:
 
 def update_readme(cap: dict, readme: Path = README) -> None:
     text = readme.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{readme}: no {BEGIN} ... {END} section to fill")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    readme.write_text(head + render(cap) + tail, encoding="utf-8")
+    body = render(cap).removeprefix(BEGIN).removesuffix(END)
+    try:
+        readme.write_text(replace_between(text, BEGIN, END, body, where=str(readme)), encoding="utf-8")
+    except MarkerError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 Z2JH = REPO_ROOT / "classroom" / "z2jh-config.yaml"
@@ -363,9 +364,11 @@ def z2jh_limits(limits: dict) -> str:
 def update_z2jh(cap: dict, path: Path = Z2JH) -> None:
     """Write the limits into classroom/z2jh-config.yaml (one machine's config reads capacity.json)."""
     text = path.read_text(encoding="utf-8")
-    head, rest = text.split(Z2JH_BEGIN, 1)
-    tail = rest.split(Z2JH_END, 1)[1]
-    path.write_text(head + Z2JH_BEGIN + z2jh_limits(cap["limits"]) + Z2JH_END + tail, encoding="utf-8")
+    try:
+        new = replace_between(text, Z2JH_BEGIN, Z2JH_END, z2jh_limits(cap["limits"]), where=str(path))
+    except MarkerError as exc:
+        raise SystemExit(str(exc)) from None
+    path.write_text(new, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import nbformat
 
-from helpers import readme
+from tools import readme
 from tools.binder_badge import binder_url
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

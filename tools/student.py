@@ -33,8 +33,6 @@ the grader holds numbers, not code.
 from __future__ import annotations
 
 import argparse
-import collections
-import contextlib
 import copy
 import difflib
 import importlib
@@ -42,17 +40,19 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from tools.course import paths as course_paths
+from tools.exercise_cases import case_modules, load_exercises
+from tools.exercise_cases.model import AtLeast, Case, Data, Exercise, Rng
+from tools.markers import MarkerError, html_markers, replace_between
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO_ROOT / "notebooks"
 STUDENT_DIR = REPO_ROOT / "student"
-CASES_DIR = Path(__file__).with_name("exercise_cases")
 DATA_DIR = REPO_ROOT / "helpers" / "exercise_data"
 
 BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"
@@ -204,8 +204,8 @@ def clear_solutions(nb: nbformat.NotebookNode, relpath: str) -> nbformat.Noteboo
 
 
 def source_notebooks() -> list[Path]:
-    """The course notebooks that have a student edition: every day's notebooks."""
-    return sorted(SOURCE_DIR.glob("day*/*.ipynb"))
+    """The course notebooks that have a student edition: every notebook of course.toml."""
+    return [SOURCE_DIR / path for path in course_paths()]
 
 
 def render(nb: nbformat.NotebookNode) -> str:
@@ -234,139 +234,6 @@ def annotated_sources() -> dict[Path, str]:
 # ---------------------------------------------------------------------------------------------------
 # Solutions -> expected values for the grader
 # ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Data:
-    """A case argument read from the course data at check time (a key of ``helpers.exercises.DATA``)."""
-
-    name: str
-
-
-@dataclass
-class Case:
-    """One input for an exercise; ``mistakes`` are (wrong implementation, hint) pairs.
-
-    ``expect`` stores a value instead of computing it from the solution (e.g. ``AtLeast(0.9)``).
-    ``select`` compares only that element of the returned tuple (``select=0``: J of ``(J, grad)``),
-    so several parts of one function can be checked separately.
-    """
-
-    name: str
-    args: Sequence[Any] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    part: str | None = None
-    atol: float = 1e-6
-    rtol: float = 1e-6
-    mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
-    expect: Any = None
-    select: int | None = None
-
-
-@dataclass(frozen=True)
-class Rng:
-    """A case argument that is a fresh ``np.random.default_rng(seed)`` each time the case runs."""
-
-    seed: int
-
-
-@dataclass(frozen=True)
-class AtLeast:
-    """An expected value that is a lower bound (an accuracy target).
-
-    ``value`` is one number, or one per data profile (``{"quick": 0.79, "full": 0.92}``): the
-    grader then compares with the target of the profile it runs under (``helpers.get_profile()``).
-    """
-
-    value: float | dict[str, float]
-
-
-@dataclass
-class Exercise:
-    """One graded exercise: its id (``<notebook>.<name>``), the notebook function it checks, its cases.
-
-    ``describe``/``evaluate`` name a helper in ``helpers.exercises`` applied to the answer's result
-    (``keras_model``, ``callback``; ``fashion_test_accuracy``); ``call=False``
-    checks the answer itself (e.g. a trained model) instead of calling it.
-    ``solution_checked_by_notebook`` marks an exercise whose solution cannot be had without running
-    the notebook (a trained model): the solutions notebook's own check cell, run by nbval, is its test.
-    """
-
-    id: str
-    function: str
-    cases: list[Case]
-    hint: str
-    shape_hint: str | None = None
-    parts: dict[str, str] = field(default_factory=dict)
-    call: bool = True
-    describe: str | None = None
-    evaluate: str | None = None
-    solution_checked_by_notebook: bool = False
-    #: The mistake catalogue: (wrong implementation, its hint) pairs a student would plausibly write.
-    #: Each is run on every case; where its result differs from the solution's, the result is stored
-    #: so that an answer giving it gets that hint.  A mistake caught by a property instead of a value
-    #: (an argument changed in place, an ignored rng) gets the grader's hint for that property.
-    #: ``make test`` checks every mistake is rejected with its own hint (tests/test_exercises.py).
-    mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
-    #: Correct implementations written another way (loop vs vectorised, another formula, another
-    #: valid spelling of a layer); ``make test`` checks each one passes.
-    alternatives: Sequence[Callable[..., Any]] = ()
-    #: The function draws from an ``rng`` argument: the check calls it twice per case and requires
-    #: the same result (so it draws from that rng only).
-    deterministic: bool = False
-    #: Options for the ``describe`` helper (e.g. ``{"names": True, "dtype": True}`` for a model).
-    describe_options: dict[str, Any] = field(default_factory=dict)
-    #: The hint for an answer that changes an argument in place (default: the grader's own).
-    changed_hint: str | None = None
-    #: The function re-seeds the global generators on purpose (its docstring says so), so the rule
-    #: that an answer leaves them alone does not apply.
-    reseeds: bool = False
-
-    def catalogue(self) -> list[tuple[Callable[..., Any], str]]:
-        """Every catalogued mistake of this exercise: exercise-level and per-case, each once.
-
-        A hint is the text the check's message must contain for that mistake; two different
-        mistakes of one exercise may not share a hint (each gets its own)."""
-        seen: dict[str, Callable[..., Any]] = {}
-        for wrong, hint in [*self.mistakes, *(m for c in self.cases for m in c.mistakes)]:
-            if seen.setdefault(hint, wrong) is not wrong:
-                raise ValueError(f"{self.id}: two mistakes share the hint {hint!r}; give each its own")
-        return [(wrong, hint) for hint, wrong in seen.items()]
-
-
-@contextlib.contextmanager
-def fresh_layer_names():
-    """For case modules: Keras numbers unnamed layers per process (conv2d_7, ...); number them as in
-    a fresh kernel while a mistake builds its model, so what is stored for it does not depend on what
-    was built before."""
-    from keras.src.backend.common import global_state
-
-    saved = global_state.get_global_attribute("object_name_uids")
-    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
-    try:
-        yield
-    finally:
-        global_state.set_global_attribute("object_name_uids", saved)
-
-
-def solution_namespace(notebook: str | Path) -> dict[str, Any]:
-    """The solutions notebook's functions, without running the notebook (every import, def, class
-    and upper-case constant of its code cells): ``helpers.exercises.course_namespace``, the one the
-    notebooks fall back on when a student's function has not passed yet."""
-    from helpers.exercises import course_namespace
-
-    return course_namespace(str(notebook), SOURCE_DIR)
-
-
-def case_modules() -> list[str]:
-    return sorted(p.stem for p in CASES_DIR.glob("*.py") if not p.name.startswith("_"))
-
-
-def load_exercises(module: str) -> tuple[str, list[Exercise], dict[str, Any]]:
-    """(notebook, exercises, the solutions' namespace) of one case module."""
-    mod = importlib.import_module(f"tools.exercise_cases.{module}")
-    ns = solution_namespace(mod.NOTEBOOK)
-    return mod.NOTEBOOK, mod.exercises(ns), ns
 
 
 def _resolve(value: Any) -> Any:
@@ -506,26 +373,24 @@ def grader_files() -> dict[Path, str]:
 
 
 README = REPO_ROOT / "README.md"
-TABLE_BEGIN, TABLE_END = "<!-- generated:exercises:begin -->", "<!-- generated:exercises:end -->"
+TABLE_BEGIN, TABLE_END = html_markers("exercises")
 
 
 def catalogue_sizes() -> dict[str, tuple[int, int]]:
     """exercise id -> (catalogued mistakes, correct variants), from the case modules."""
     sizes = {}
     for module in case_modules():
-        mod = importlib.import_module(f"tools.exercise_cases.{module}")
-        for ex in mod.exercises(solution_namespace(mod.NOTEBOOK)):
+        _, exercises, _ = load_exercises(module)
+        for ex in exercises:
             sizes[ex.id] = (len(ex.catalogue()), len(ex.alternatives))
     return sizes
 
 
 def exercise_table(grader: dict[Path, str], catalogue: dict[str, tuple[int, int]] | None = None) -> str:
     """README's list of graded parts (from the grader files), in course order."""
-    from helpers.readme import syllabus_order
-
     catalogue = catalogue_sizes() if catalogue is None else catalogue
     docs = [json.loads(text) for text in grader.values()]
-    order = {nb: i for i, nb in enumerate(syllabus_order())}
+    order = {nb: i for i, nb in enumerate(course_paths())}
     docs.sort(key=lambda d: order.get(d["notebook"], len(order)))
     lines = [
         "<!-- made by `make student` from tools/exercise_cases/; do not edit -->",
@@ -554,11 +419,10 @@ def exercise_table(grader: dict[Path, str], catalogue: dict[str, tuple[int, int]
 
 def readme_with(table: str, text: str | None = None) -> str:
     text = README.read_text(encoding="utf-8") if text is None else text
-    if TABLE_BEGIN not in text or TABLE_END not in text:
-        raise SystemExit(f"README.md lacks the markers {TABLE_BEGIN} ... {TABLE_END}")
-    head, rest = text.split(TABLE_BEGIN, 1)
-    _, tail = rest.split(TABLE_END, 1)
-    return f"{head}{TABLE_BEGIN}\n{table}{TABLE_END}{tail}"
+    try:
+        return replace_between(text, TABLE_BEGIN, TABLE_END, f"\n{table}", where="README.md")
+    except MarkerError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -617,12 +481,13 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         metavar="MODULE",
         help="write only this case module's grader file and its notebook's student edition "
-        "(e.g. ex1; for work on one notebook; the README table is left alone)",
+        "(e.g. ex1_linear_regression; for work on one notebook; the README table is left alone)",
     )
     args = parser.parse_args(argv)
     if args.only:
-        mod = importlib.import_module(f"tools.exercise_cases.{args.only}")
-        rel = mod.NOTEBOOK
+        if args.only not in case_modules():
+            parser.error(f"--only {args.only}: no such case module; one of: {', '.join(case_modules())}")
+        rel = importlib.import_module(f"tools.exercise_cases.{args.only}").NOTEBOOK
         nb = nbformat.read(SOURCE_DIR / rel, as_version=4)
         if annotate(nb):
             (SOURCE_DIR / rel).write_text(render(nb), encoding="utf-8")
@@ -673,7 +538,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as tools.student, not __main__: the case modules import Case, Data, ... from tools.student.
-    from tools.student import main as _main
-
-    sys.exit(_main())
+    sys.exit(main())

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from tools.student import Case, Exercise
+from tools.exercise_cases.model import Case, Exercise
 
 NOTEBOOK = "day2/optimizers.ipynb"
 

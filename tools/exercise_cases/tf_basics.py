@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from tools.student import Case, Exercise
+from tools.exercise_cases.model import Case, Exercise
 
 NOTEBOOK = "day2/tf_basics.ipynb"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.exercises import RANDOM_HINT, RNG_USE_HINT
-from tools.student import Case, Exercise, Rng
+from tools.exercise_cases.model import Case, Exercise, Rng
 
 NOTEBOOK = "day3/training_kit.ipynb"
 

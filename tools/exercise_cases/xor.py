@@ -4,7 +4,7 @@ mistake catalogue of each (issue 21)."""
 import numpy as np
 from scipy.special import expit
 
-from tools.student import Case, Exercise
+from tools.exercise_cases.model import Case, Exercise
 
 NOTEBOOK = "day2/xor.ipynb"
 

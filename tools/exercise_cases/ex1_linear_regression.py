@@ -3,7 +3,7 @@ catalogue of each exercise (issue 21)."""
 
 import numpy as np
 
-from tools.student import Case, Data, Exercise
+from tools.exercise_cases.model import Case, Data, Exercise
 
 NOTEBOOK = "day1/ex1_linear_regression.ipynb"
 

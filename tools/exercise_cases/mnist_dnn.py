@@ -7,7 +7,7 @@ activation, initialiser, dropout rate, output shape) and the parameter count.
 
 from __future__ import annotations
 
-from tools.student import Case, Exercise
+from tools.exercise_cases.model import Case, Exercise
 
 NOTEBOOK = "day2/mnist_dnn.ipynb"
 

@@ -1,6 +1,6 @@
 """README tables from committed results (``make readme``): syllabus, benchmarks, results across seeds.
 
-    python -m helpers.readme [--check] [--results DIR] [--readme PATH]
+    python -m tools.readme [--check] [--results DIR] [--readme PATH]
 
 ``make run`` writes ``build/results.json``; a copy committed as ``results/{profile}-seed{seed}.json``
 (``results/quick-seed42.json``, ``results/full-seed42.json``, ``results/full-seed1.json``, ...) is
@@ -20,11 +20,17 @@ import re
 import statistics
 import sys
 from pathlib import Path
-from typing import NamedTuple
+
+from tools import course
+from tools.course import Key
+from tools.markers import MarkerError, html_markers, replace_between
+from tools.markers import span as marker_span
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "results"
 README = REPO_ROOT / "README.md"
+#: The students' entry page: its syllabus table is made from course.toml too.
+INDEX = REPO_ROOT / "notebooks" / "index.ipynb"
 
 PROFILES = ("quick", "full")  # every one needs a seed-42 file; README columns in this order
 REFERENCE_SEED = 42  # the course seed: syllabus and benchmark tables show its runs
@@ -35,151 +41,6 @@ FILE_NAME = re.compile(r"([a-z]+)-seed(\d+)\.json")
 # Times and speeds describe the machine, not the seed: left out of the seeds table.
 TIME_SUFFIXES = ("_s", "(s)", "_seconds", "_minutes", "_per_second")
 
-
-class Key(NamedTuple):
-    """One key metric of a notebook: the name given to ``record_metric``, a short label, a format.
-
-    kind: ``pct1``/``pct2`` (fraction shown as percent with 1/2 decimals), ``f0`` ... ``f9`` (float
-    with N decimals), ``int`` (integer, thousands separator), ``usd`` (dollars, integer), ``sci``
-    (scientific, one digit), ``s`` (seconds; minutes from 100 s), ``min`` (minutes, 1 decimal),
-    ``str`` (shown as it is; any string value is shown as it is whatever the kind).
-    """
-
-    metric: str
-    label: str
-    kind: str
-
-
-class NotebookInfo(NamedTuple):
-    topic: str
-    dataset: str
-    keys: tuple[Key, ...]
-
-
-# Notebook path (relative to notebooks/) -> syllabus texts and the key metrics the README shows.
-COURSE: dict[str, NotebookInfo] = {
-    "day1/ex1_linear_regression.ipynb": NotebookInfo(
-        "cost, gradient descent, normal equation, feature scaling",
-        "food trucks, housing",
-        (
-            Key("ex1 cost at theta=0", "J(0) =", "f2"),
-            Key("ex1 theta0 (GD)", "θ₀ =", "f4"),
-            Key("ex1 theta1 (GD)", "θ₁ =", "f4"),
-            Key("ex1 house price (normal equation)", "house", "usd"),
-        ),
-    ),
-    "day1/ex2_logistic_regression.ipynb": NotebookInfo(
-        "sigmoid, cross-entropy, decision boundary, regularisation",
-        "admissions, microchips",
-        (
-            Key("ex2 optimum cost (admissions)", "optimum cost", "f3"),
-            Key("ex2 training accuracy (admissions)", "training accuracy", "pct1"),
-            Key("ex2 training accuracy (microchips, lambda=1)", "microchips (λ = 1)", "pct1"),
-        ),
-    ),
-    "day1/ex4_neural_network_backprop.ipynb": NotebookInfo(
-        "backprop, gradient checking, 784-25-10 MLP",
-        "MNIST",
-        (
-            Key("ex4 test accuracy", "test", "pct2"),
-            Key("ex4 training accuracy", "training", "pct2"),
-            Key("ex4 training time (s)", "training time", "s"),
-        ),
-    ),
-    "day2/mnist_dnn.ipynb": NotebookInfo(
-        "vanishing gradients, ReLU, Xavier/He, RBM pre-training, dropout, the accuracy ladder",
-        "MNIST",
-        (
-            Key("mnist_dnn_ladder_softmax_test_accuracy", "softmax", "pct2"),
-            Key("mnist_dnn_ladder_one_hidden_layer_test_accuracy", "1 hidden layer", "pct2"),
-            Key("mnist_dnn_ladder_relu_dnn_test_accuracy", "ReLU DNN", "pct2"),
-            Key("mnist_dnn_ladder_xavier_dropout_dnn_test_accuracy", "Xavier + dropout", "pct2"),
-            Key("rbm_pretrained_test_accuracy", "RBM init", "pct2"),
-            Key("xavier_test_accuracy", "Xavier init", "pct2"),
-        ),
-    ),
-    "day2/optimizers.ipynb": NotebookInfo(
-        "SGD → Momentum → NAG → Adagrad → RMSProp → AdaDelta → Adam → Nadam from scratch",
-        "surfaces, MNIST",
-        (
-            Key("optimizers_keras_match_max_abs_diff", "vs Keras", "sci"),
-            Key("optimizer_sgd_val_accuracy", "SGD", "pct1"),
-            Key("optimizer_momentum_val_accuracy", "Momentum", "pct1"),
-            Key("optimizer_adadelta_val_accuracy", "AdaDelta", "pct1"),
-            Key("optimizer_adam_val_accuracy", "Adam", "pct1"),
-        ),
-    ),
-    "day2/mnist_softmax.ipynb": NotebookInfo(
-        "softmax regression, low-level and Keras",
-        "MNIST",
-        (
-            Key("mnist_softmax_lowlevel_test_accuracy", "low-level", "pct2"),
-            Key("mnist_softmax_keras_test_accuracy", "Keras", "pct2"),
-        ),
-    ),
-    "day2/tf_basics.ipynb": NotebookInfo(
-        "tensors, GradientTape, tf.function, Keras; TF1 → TF2 table",
-        "synthetic, food trucks, admissions",
-        (
-            Key("first_program_W", "W =", "f3"),
-            Key("first_program_b", "b =", "f3"),
-            Key("food_truck_theta_max_diff", "θ off by", "sci"),
-            Key("admissions_logreg_train_accuracy", "admissions", "pct1"),
-        ),
-    ),
-    "day2/xor.ipynb": NotebookInfo(
-        "why hidden layers; linear layers collapse",
-        "XOR",
-        (
-            Key("xor_logreg_accuracy", "logistic", "pct1"),
-            Key("xor_mlp_accuracy", "MLP", "pct1"),
-            Key("xor_deep_linear_accuracy", "deep linear", "pct1"),
-            Key("xor_success_rate_2_2_1", "2-2-1 succeeds", "pct1"),
-        ),
-    ),
-    "day3/cnn_mnist.ipynb": NotebookInfo(
-        "convolution arithmetic, the 3-conv CNN, what filters see",
-        "MNIST",
-        (
-            Key("cnn_mnist_test_accuracy", "CNN", "pct2"),
-            Key("cnn_mnist_mlp_test_accuracy", "MLP", "pct2"),
-            Key("cnn_mnist_epochs", "epochs", "int"),
-            Key("cnn_mnist_time_per_epoch_s", "per epoch", "s"),
-            Key("cnn_mnist_images_per_s", "images/s", "int"),
-            Key("cnn_mnist_train_minutes", "training", "min"),
-            Key("cnn_mnist_precision", "precision", "str"),
-        ),
-    ),
-    "day3/fashion_mnist_challenge.ipynb": NotebookInfo(
-        "the same CNN on a harder dataset, + batch norm",
-        "Fashion-MNIST",
-        (
-            Key("fashion_cnn_test_accuracy", "CNN", "pct2"),
-            Key("fashion_cnn_bn_test_accuracy", "+ batch norm", "pct2"),
-            Key("fashion_cnn_time_per_epoch_s", "per epoch", "s"),
-        ),
-    ),
-    "day3/training_kit.ipynb": NotebookInfo(
-        "early stopping, TensorBoard, save/restore/resume, shuffling",
-        "MNIST",
-        (
-            Key("early_stopping_test_accuracy", "test", "pct2"),
-            Key("early_stopping_best_epoch", "best epoch", "int"),
-            Key("early_stopping_train_seconds", "training", "s"),
-        ),
-    ),
-    "day3/vgg_augmentation_transfer.ipynb": NotebookInfo(
-        "VGG blocks, data augmentation, transfer learning, VGG16's cost",
-        "MNIST",
-        (
-            Key("vgg_small_test_accuracy", "small VGG", "pct2"),
-            Key("augmentation_test_accuracy", "+ augmentation", "pct2"),
-            Key("transfer_finetuned_accuracy_500", "transfer (500 labels)", "pct2"),
-            Key("transfer_scratch_accuracy_500", "scratch (500 labels)", "pct2"),
-            Key("vgg16_parameters", "VGG16 parameters", "int"),
-        ),
-    ),
-}
 
 # (profile, seed) -> {notebook: results row}
 Results = dict[tuple[str, int], dict[str, dict]]
@@ -312,10 +173,10 @@ def _read_results_file(path: Path, profile: str, seed: int) -> dict[str, dict]:
                 f"but the file name says profile {profile} and seed {seed}: {redo}"
             )
         notebook = row["notebook"]
-        if notebook not in COURSE:
+        if notebook not in course.by_path():
             raise ReadmeError(
-                f"{where}: notebook {notebook} is not in helpers/readme.py's COURSE; "
-                "add its topic, dataset and key metrics there"
+                f"{where}: notebook {notebook} is not in course.toml; "
+                "add its entry (title, topic, dataset, key metrics) there, or re-run make run"
             )
         if notebook in by_notebook:
             raise ReadmeError(f"{where}: {notebook} appears twice: {redo}")
@@ -349,13 +210,8 @@ def _compare(key: Key, before: dict | None, after: dict | None) -> str:
 
 
 def syllabus_order() -> list[str]:
-    """The course notebooks in teaching order: the order notebooks/index.ipynb links them (then any
-    notebook of COURSE the index does not link, by path)."""
-    index = REPO_ROOT / "notebooks" / "index.ipynb"
-    text = index.read_text(encoding="utf-8") if index.is_file() else ""
-    linked = list(dict.fromkeys(re.findall(r"(day\d+/[A-Za-z0-9_]+\.ipynb)", text)))
-    order = [nb for nb in linked if nb in COURSE]
-    return order + sorted(set(COURSE) - set(order))
+    """The course notebooks in teaching order (course.toml)."""
+    return course.paths()
 
 
 def readme_link(notebook: str) -> str:
@@ -376,7 +232,7 @@ def render_syllabus(results: Results, link=readme_link) -> str:
         "|---|---|---|---|---:|---:|---|",
     ]
     for notebook in syllabus_order():
-        info = COURSE[notebook]
+        info = course.by_path()[notebook]
         day = notebook.split("/", 1)[0]
         q, f = quick.get(notebook), full.get(notebook)
         result = ", ".join(_compare(key, q, f) for key in info.keys)
@@ -405,7 +261,7 @@ def render_benchmarks(results: Results) -> str:
         for notebook in [nb for nb in syllabus_order() if nb in rows]:
             row = rows[notebook]
             metrics = ", ".join(
-                f"{k.label} {format_value(_metric(row, k), k.kind)}" for k in COURSE[notebook].keys
+                f"{k.label} {format_value(_metric(row, k), k.kind)}" for k in course.by_path()[notebook].keys
             )
             status = "ok"
             if row["status"] != "ok":
@@ -432,7 +288,7 @@ def render_seeds(results: Results) -> str:
     profiles = _profiles(results) + sorted({p for p, _ in results} - set(_profiles(results)))
     lines = []
     for notebook in syllabus_order():
-        for key in COURSE[notebook].keys:
+        for key in course.by_path()[notebook].keys:
             if is_time_metric(key.metric):
                 continue
             for profile in profiles:
@@ -484,23 +340,15 @@ def render_sections(results_dir: Path = RESULTS_DIR) -> dict[str, str]:
 
 
 def markers(name: str) -> tuple[str, str]:
-    return f"<!-- generated:{name}:begin -->", f"<!-- generated:{name}:end -->"
+    return html_markers(name)
 
 
 def _span(text: str, name: str) -> tuple[int, int]:
     """Start and end offsets of the text between ``name``'s markers."""
-    begin, end = markers(name)
-    for marker in (begin, end):
-        count = text.count(marker)
-        if count != 1:
-            problem = "lacks" if count == 0 else f"has {count} copies of"
-            raise ReadmeError(
-                f"README {problem} the marker {marker} (one begin and one end marker per section)"
-            )
-    start, stop = text.index(begin) + len(begin), text.index(end)
-    if stop < start:
-        raise ReadmeError(f"README has {end} before {begin}")
-    return start, stop
+    try:
+        return marker_span(text, *markers(name), where="README.md")
+    except MarkerError as exc:
+        raise ReadmeError(str(exc)) from None
 
 
 def extract_section(text: str, name: str) -> str:
@@ -515,6 +363,37 @@ def replace_sections(text: str, sections: dict[str, str]) -> str:
         start, stop = _span(text, name)
         text = text[:start] + f"\n{NOTE}\n\n{body.strip(chr(10))}\n\n" + text[stop:]
     return text
+
+
+def render_index_table() -> str:
+    """The syllabus table of notebooks/index.ipynb (links relative to notebooks/), from course.toml."""
+    lines = [
+        "| day | notebook (student edition) | worked solutions | topic | dataset |",
+        "|---|---|---|---|---|",
+    ]
+    for nb in course.notebooks():
+        links = f"[{nb.title}](../student/{nb.path}) | [solutions]({nb.path})"
+        lines.append(f"| {nb.day} | {links} | {nb.topic} | {nb.dataset} |")
+    return "\n".join(lines)
+
+
+def index_texts(index: Path = INDEX) -> tuple[str, str]:
+    """(notebooks/index.ipynb as it is, as it should be): the syllabus cell's table from course.toml."""
+    import nbformat
+
+    text = Path(index).read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    begin, end = markers("index")
+    cells = [c for c in nb.cells if c.cell_type == "markdown" and begin in c.source]
+    if len(cells) != 1:
+        raise ReadmeError(f"{_show(Path(index))} needs one markdown cell with the markers {begin} ... {end}")
+    try:
+        cells[0].source = replace_between(
+            cells[0].source, begin, end, f"\n{render_index_table()}\n", where=_show(Path(index))
+        )
+    except MarkerError as exc:
+        raise ReadmeError(str(exc)) from None
+    return text, nbformat.writes(nb) + "\n"
 
 
 def check_readme(readme: Path = README, results_dir: Path = RESULTS_DIR) -> list[str]:
@@ -534,14 +413,29 @@ def update_readme(readme: Path = README, results_dir: Path = RESULTS_DIR) -> boo
     return new != text
 
 
+def update_index(index: Path = INDEX) -> bool:
+    """Rewrite notebooks/index.ipynb's syllabus table from course.toml; True if the file changed."""
+    text, wanted = index_texts(index)
+    if wanted != text:
+        Path(index).write_text(wanted, encoding="utf-8")
+    return wanted != text
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.readme", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.readme", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if README.md is stale")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder of {profile}-seed{N}.json")
     parser.add_argument("--readme", type=Path, default=README, help="the README to rewrite")
     args = parser.parse_args(argv)
     try:
         if args.check:
+            index, wanted_index = index_texts()
+            if index != wanted_index:
+                print(
+                    f"{_show(INDEX)}: its syllabus table differs from course.toml; run `make readme`",
+                    file=sys.stderr,
+                )
+                return 1
             stale = check_readme(args.readme, args.results)
             if stale:
                 text = args.readme.read_text(encoding="utf-8")
@@ -566,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{_show(args.readme)} matches {_show(args.results)}/*.json")
             return 0
         changed = update_readme(args.readme, args.results)
+        if update_index():
+            print(f"{_show(INDEX)} rewritten from course.toml")
     except ReadmeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

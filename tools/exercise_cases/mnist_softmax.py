@@ -5,7 +5,7 @@ import numpy as np
 from scipy.special import logsumexp
 from scipy.special import softmax as scipy_softmax
 
-from tools.student import Case, Exercise
+from tools.exercise_cases.model import Case, Exercise
 
 NOTEBOOK = "day2/mnist_softmax.ipynb"
 

@@ -4,7 +4,7 @@ and the mistake catalogue of each exercise (issue 21)."""
 import numpy as np
 import scipy.special
 
-from tools.student import Case, Data, Exercise
+from tools.exercise_cases.model import Case, Data, Exercise
 
 NOTEBOOK = "day1/ex2_logistic_regression.ipynb"
 

@@ -1,6 +1,6 @@
 """Cases for notebooks/day3/vgg_augmentation_transfer.ipynb: a VGG-style network built from blocks."""
 
-from tools.student import Case, Exercise, fresh_layer_names
+from tools.exercise_cases.model import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/vgg_augmentation_transfer.ipynb"
 

@@ -1,6 +1,6 @@
 """Benchmark entry point (``make run``): execute notebooks headless and tabulate the results.
 
-    python -m helpers.run [--profile quick|full] [--out build] [NOTEBOOK ...]
+    python -m tools.run [--profile quick|full] [--out build] [NOTEBOOK ...]
 
 Each notebook runs in a fresh kernel from its own folder with ``ML2DL_PROFILE`` set.  Executed
 copies go to ``build/executed/``; ``build/results.md`` and ``build/results.json`` hold one row per
@@ -23,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from helpers.runtime import course_seed, get_profile
+from tools import course
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -42,8 +43,8 @@ def peak_rss_mb(ru_maxrss: int, platform: str) -> float:
 
 
 def course_notebooks() -> list[Path]:
-    """The course notebooks in syllabus order (day folders, then file name)."""
-    return sorted(NOTEBOOKS.glob("day*/*.ipynb"))
+    """The course notebooks in teaching order (course.toml)."""
+    return [NOTEBOOKS / path for path in course.paths()]
 
 
 def _peak_rss_mb(nb) -> float | None:
@@ -130,7 +131,7 @@ def results_markdown(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.run", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every day*/ notebook")
     parser.add_argument("--profile", default=None, help="quick or full (default: ML2DL_PROFILE)")
     parser.add_argument("--seed", type=int, default=None, help="course seed (default: ML2DL_SEED, else 42)")

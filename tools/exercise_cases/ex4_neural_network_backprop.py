@@ -4,7 +4,7 @@ random generators, and the mistake catalogue of each exercise (issue 21)."""
 import numpy as np
 
 from helpers.exercises import RANDOM_HINT, RNG_USE_HINT
-from tools.student import Case, Exercise, Rng
+from tools.exercise_cases.model import Case, Exercise, Rng
 
 NOTEBOOK = "day1/ex4_neural_network_backprop.ipynb"
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tools.student import Case, Exercise, fresh_layer_names
+from tools.exercise_cases.model import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/cnn_mnist.ipynb"
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.student import AtLeast, Case, Exercise
+from tools.exercise_cases.model import AtLeast, Case, Exercise
 
 NOTEBOOK = "day3/fashion_mnist_challenge.ipynb"
 
