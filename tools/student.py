@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
-import importlib
 import json
 import math
 import re
@@ -479,24 +478,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 when anything is stale")
     parser.add_argument(
         "--only",
-        metavar="MODULE",
-        help="write only this case module's grader file and its notebook's student edition "
-        "(e.g. ex1_linear_regression; for work on one notebook; the README table is left alone)",
+        metavar="NOTEBOOK",
+        help="write only this notebook's student edition and its grader file (the notebook's name, which is "
+        "also its case module's: e.g. ex1_linear_regression; for work on one notebook; the README table "
+        "is left alone)",
     )
     args = parser.parse_args(argv)
     if args.only:
-        if args.only not in case_modules():
-            parser.error(f"--only {args.only}: no such case module; one of: {', '.join(case_modules())}")
-        rel = importlib.import_module(f"tools.exercise_cases.{args.only}").NOTEBOOK
+        by_name = {Path(rel).stem: rel for rel in course_paths()}
+        if args.only not in by_name:
+            parser.error(f"--only {args.only}: not a notebook of course.toml; one of: {', '.join(by_name)}")
+        rel = by_name[args.only]
         nb = nbformat.read(SOURCE_DIR / rel, as_version=4)
         if annotate(nb):
             (SOURCE_DIR / rel).write_text(render(nb), encoding="utf-8")
+        (STUDENT_DIR / rel).parent.mkdir(parents=True, exist_ok=True)
         (STUDENT_DIR / rel).write_text(render(clear_solutions(nb, rel)), encoding="utf-8")
-        path = DATA_DIR / f"{args.only}.json"
-        path.write_text(
-            json.dumps(exercise_data(args.only), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        print(f"wrote student/{rel} and {path.relative_to(REPO_ROOT)}")
+        written = [f"student/{rel}"]
+        if args.only in case_modules():  # its case module has the notebook's name
+            path = DATA_DIR / f"{args.only}.json"
+            path.write_text(
+                json.dumps(exercise_data(args.only), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+            written.append(str(path.relative_to(REPO_ROOT)))
+        print(f"wrote {' and '.join(written)}")
         return 0
 
     sources = annotated_sources()
