@@ -95,7 +95,7 @@ venv: $(STAMP)
 
 # Notebooks are committed without outputs and without the metadata JupyterLab adds when it opens or
 # runs them: nbstripout as a git filter (see .gitattributes) cleans what git sees, so `git diff` stays
-# empty after opening or running a notebook; JupyterLab's save hook (helpers/lab.py, set by `make lab`)
+# empty after opening or running a notebook; JupyterLab's save hook (tools/lab.py, set by `make lab`)
 # refreshes git's index after each save so that `git status` is clean too. Installed into .git/config.
 NBSTRIPOUT_KEYS := metadata.language_info.codemirror_mode metadata.language_info.file_extension \
   metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
@@ -132,7 +132,7 @@ $(LAB_OVERRIDES): binder/overrides.json $(STAMP)
 
 lab: $(STAMP) $(LAB_OVERRIDES) git-filter
 	-$(BIN)/python -m helpers.data || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
-	$(BIN)/jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=helpers.lab.post_save notebooks/index.ipynb
+	PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH} $(BIN)/jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=tools.lab.post_save notebooks/index.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests tools

@@ -146,7 +146,7 @@ def test_readme_badge_is_built_from_the_one_repository_url():
     readme = (REPO_ROOT / "README.md").read_text()
     assert binder_badge.badge(url, entry) in readme
     assert readme.count("mybinder.org/v2/") == 1, "one badge, generated"
-    assert f"jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=helpers.lab.post_save {entry}" in (
+    assert f"jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=tools.lab.post_save {entry}" in (
         (REPO_ROOT / "Makefile").read_text()
     ), "make lab opens the same entry page as the badge"
     assert (REPO_ROOT / entry).is_file()

@@ -24,7 +24,7 @@ import pytest
 from conftest import REPO_ROOT, in_ci
 from test_repo import tracked
 
-from helpers import lab
+from tools import lab
 
 NOTEBOOKS = [p.relative_to(REPO_ROOT).as_posix() for p in tracked("*.ipynb")]
 #: Committed notebooks that are not yet in the normal form, and what the filter would change.
@@ -221,7 +221,7 @@ def test_save_hook_leaves_untracked_and_non_git_notebooks_alone(tmp_path):
 
 def test_make_lab_starts_jupyterlab_with_the_save_hook():
     makefile = (REPO_ROOT / "Makefile").read_text()
-    assert "--FileContentsManager.post_save_hook=helpers.lab.post_save" in makefile
+    assert "--FileContentsManager.post_save_hook=tools.lab.post_save" in makefile
 
 
 @pytest.mark.notebooks("notebooks/index.ipynb")

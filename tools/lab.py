@@ -7,8 +7,8 @@ for a change without running the filter. After each save, :func:`post_save` asks
 notebook really changed (``git diff --quiet``, through the filter); if not, it lets git record the
 file's new size and time (``git update-index``), which stages nothing. Real edits stay visible.
 
-``make lab`` starts JupyterLab with
-``--FileContentsManager.post_save_hook=helpers.lab.post_save``.
+``make lab`` starts JupyterLab (with the repository on PYTHONPATH, so ``tools`` imports) and
+``--FileContentsManager.post_save_hook=tools.lab.post_save``.
 """
 
 from __future__ import annotations
