@@ -20,7 +20,8 @@
 #
 # Variables: PYTHON (interpreter that creates .venv: Python 3.11, default python3), PROFILE (quick|full
 # for `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
-# `make run`: re-run with another seed to measure the spread, default 42), OUT (default build),
+# `make run`: re-run with another seed to measure the spread, default 42), OUT (default build), INTO (for
+# `make run`: also put the rows into that results file, e.g. results/full-seed42.json),
 # UPGRADE=1 (for `make lock`: move every pin beneath the top level to its newest version), REPO, BRANCH
 # and HUB (for `make classroom-link`).
 
@@ -151,7 +152,7 @@ test-slow: data $(STAMP)
 	ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -m slow -v tests/test_student_alive.py
 
 run: data
-	ML2DL_STRICT_CHECKS=1 $(BIN)/python -m tools.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(NOTEBOOKS)
+	ML2DL_STRICT_CHECKS=1 $(BIN)/python -m tools.run --profile $(PROFILE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(if $(INTO),--into $(INTO)) $(NOTEBOOKS)
 
 # The student edition (student/: every solution region becomes a stub, every answer cell "YOUR ANSWER
 # HERE") and helpers/exercise_data/*.json (the grader's expected values), both made from notebooks/,

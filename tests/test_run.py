@@ -127,3 +127,21 @@ def test_seed_from_the_environment_is_recorded_and_a_bad_one_is_a_clear_error(tm
     monkeypatch.setenv("ML2DL_SEED", "five")
     with pytest.raises(ValueError, match="ML2DL_SEED must be an integer"):
         run.main([str(nb), "--profile", "quick", "--out", str(tmp_path / "out2")])
+
+
+def test_rows_go_into_a_results_file_replacing_only_their_notebooks(tmp_path, monkeypatch):
+    """`make run ... INTO=results/x.json`: a re-measured notebook's row replaces its old row, the
+    other rows stay, and a row of a notebook that left course.toml goes."""
+    monkeypatch.setattr(run.course, "paths", lambda: ["day1/a.ipynb", "day1/b.ipynb", "day2/c.ipynb"])
+    path = tmp_path / "quick-seed42.json"
+    old = [{"notebook": n, "wall_s": 1} for n in ("day1/a.ipynb", "day2/c.ipynb", "day9/gone.ipynb")]
+    path.write_text(json.dumps(old))
+    merged = run.merge_rows(
+        path, [{"notebook": "day2/c.ipynb", "wall_s": 2}, {"notebook": "day1/b.ipynb", "wall_s": 3}]
+    )
+    assert merged == json.loads(path.read_text())
+    assert [(r["notebook"], r["wall_s"]) for r in merged] == [
+        ("day1/a.ipynb", 1),
+        ("day1/b.ipynb", 3),
+        ("day2/c.ipynb", 2),
+    ]

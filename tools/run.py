@@ -130,12 +130,30 @@ def results_markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def merge_rows(path: Path, rows: list[dict]) -> list[dict]:
+    """Put ``rows`` into the results file ``path``: a row replaces the row of the same notebook, rows
+    of notebooks that are no longer in course.toml are dropped, the rest stay; course order."""
+    old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    by_notebook = {r["notebook"]: r for r in old}
+    by_notebook.update({r["notebook"]: r for r in rows})
+    merged = [by_notebook[nb] for nb in course.paths() if nb in by_notebook]
+    path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.run", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every day*/ notebook")
     parser.add_argument("--profile", default=None, help="quick or full (default: ML2DL_PROFILE)")
     parser.add_argument("--seed", type=int, default=None, help="course seed (default: ML2DL_SEED, else 42)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "build", help="output folder")
+    parser.add_argument(
+        "--into",
+        type=Path,
+        default=None,
+        help="also put the rows into this committed results file (results/<profile>-seed<seed>.json): "
+        "they replace the rows of the same notebooks; rows of notebooks no longer in course.toml go",
+    )
     args = parser.parse_args(argv)
     profile = get_profile(args.profile)
     # --seed, else ML2DL_SEED (checked by course_seed: a bad value is a clear error), else 42
@@ -144,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     missing = [p for p in paths if not p.is_file()]
     if missing:
         parser.error("no such notebook: " + ", ".join(map(str, missing)))
+    if args.into is not None and args.into.name != f"{profile}-seed{seed}.json":
+        parser.error(
+            f"--into {args.into}: a run with profile {profile} and seed {seed} "
+            f"goes into {profile}-seed{seed}.json"
+        )
 
     rows = []
     for i, path in enumerate(paths, 1):
@@ -161,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     table = results_markdown(rows)
     (args.out / "results.md").write_text(table)
     print("\n" + table + f"\nwritten: {args.out / 'results.md'}, {args.out / 'results.json'}")
+    if args.into is not None:
+        merged = merge_rows(args.into, rows)
+        print(f"{len(rows)} row(s) put into {args.into} ({len(merged)} rows now)")
     return 0 if all(r["status"] == "ok" for r in rows) else 1
 
 
