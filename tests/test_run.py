@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
@@ -145,3 +150,52 @@ def test_rows_go_into_a_results_file_replacing_only_their_notebooks(tmp_path, mo
         ("day1/b.ipynb", 3),
         ("day2/c.ipynb", 2),
     ]
+
+
+BURN = "import time\nend = time.process_time() + {s}\nwhile time.process_time() < end: pass"
+
+
+def _burn(seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", BURN.format(s=seconds)])
+
+
+def test_cpu_watch_counts_a_finished_child_as_ours_and_a_running_stranger_as_load():
+    """The kernel is a child that has ended when the watch stops: its CPU time is the run's own.
+    A process still running when it stops stands for another user of the machine: it is load."""
+    if run.provenance._machine_jiffies() is None:
+        pytest.skip("no /proc/stat on this system")
+    watch = run.provenance.CpuWatch().start()
+    _burn(1.5).wait()
+    ours = watch.stop()["others_cpu_fraction"]
+    watch = run.provenance.CpuWatch().start()
+    stranger = _burn(30)
+    time.sleep(1.5)
+    theirs = watch.stop()["others_cpu_fraction"]
+    stranger.kill()
+    stranger.wait()
+    assert theirs >= ours + 0.1, (ours, theirs)
+
+
+def test_cpu_watch_arithmetic(monkeypatch):
+    ticks = iter([(1000, 0), (1000 + 4 * 100, 50)])  # 4 s busy of which 0.5 s stolen, at 100 Hz
+    own = iter([10.0, 11.0])  # 1 s of it ours
+    clock = iter([0.0, 2.0])  # over 2 s
+    monkeypatch.setattr(run.provenance, "_machine_jiffies", lambda: next(ticks))
+    monkeypatch.setattr(run.provenance, "_own_cpu_s", lambda: next(own))
+    monkeypatch.setattr(run.provenance.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(run.provenance.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run.provenance.os, "sysconf", lambda name: 100)
+    load = run.provenance.CpuWatch().start().stop()
+    assert load["others_cpu_fraction"] == 0.75 and load["steal_fraction"] == 0.125  # 3 s and 0.5 s of 4
+
+
+def test_a_row_carries_its_provenance(tmp_path):
+    path = write_notebook(tmp_path / "p.ipynb", "x = 1")
+    row = run.run_notebook(path, "quick", tmp_path / "out")
+    prov = row["provenance"]
+    assert prov["notebook_sha256"] == run.provenance.sha256(path) and len(prov["notebook_sha256"]) == 64
+    assert prov["commit"] and re.fullmatch(r"[0-9a-f]{40}", prov["commit"])
+    assert prov["cores"] == os.cpu_count() and prov["versions"]["numpy"] and prov["cpu"]
+    assert prov["precision"] == "none"  # the notebook did not import Keras
+    assert set(prov["load"]) >= {"others_cpu_fraction", "steal_fraction", "loadavg_1m_before"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", prov["date_utc"])

@@ -23,14 +23,17 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from helpers.runtime import course_seed, get_profile
-from tools import course
+from tools import course, provenance
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
 # The kernel prints its raw ru_maxrss and its platform; peak_rss_mb() converts (units differ by OS).
+# It also prints Keras's precision policy where the notebook imported Keras ("none" where not).
 PEAK_MEMORY_CELL = (
     "import resource as _r, sys as _s; "
-    "print('ML2DL_PEAK_RSS', _s.platform, _r.getrusage(_r.RUSAGE_SELF).ru_maxrss)"
+    "print('ML2DL_PEAK_RSS', _s.platform, _r.getrusage(_r.RUSAGE_SELF).ru_maxrss); "
+    "_k = _s.modules.get('keras'); "
+    "print('ML2DL_POLICY', _k.mixed_precision.global_policy().name if _k else 'none')"
 )
 
 
@@ -45,6 +48,13 @@ def peak_rss_mb(ru_maxrss: int, platform: str) -> float:
 def course_notebooks() -> list[Path]:
     """The course notebooks in teaching order (course.toml)."""
     return [NOTEBOOKS / path for path in course.paths()]
+
+
+def _policy(nb) -> str | None:
+    """The precision policy printed by PEAK_MEMORY_CELL (None where the cell did not run)."""
+    text = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []) if o.get("name") == "stdout")
+    found = re.search(r"ML2DL_POLICY\s+(\S+)", text)
+    return found.group(1) if found else None
 
 
 def _peak_rss_mb(nb) -> float | None:
@@ -77,6 +87,7 @@ def run_notebook(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
     status, error = "ok", ""
+    watch = provenance.CpuWatch().start()
     start = time.perf_counter()
     try:
         client.execute(env=env)
@@ -84,7 +95,9 @@ def run_notebook(
         status = "FAILED"
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     wall = time.perf_counter() - start
+    load = watch.stop()  # after execute(): the kernel has been shut down, its CPU time counted
     peak = _peak_rss_mb(nb) if status == "ok" else None
+    policy = _policy(nb)
     nb.cells.pop()  # the executed copy shows only the notebook's own cells
 
     executed = out_dir / "executed" / rel
@@ -105,6 +118,7 @@ def run_notebook(
         "peak_mem_mb": None if peak is None else round(peak),
         "metrics": metrics,
         "error": error,
+        "provenance": provenance.row_provenance(path, load, policy),
     }
 
 
