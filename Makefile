@@ -291,7 +291,7 @@ classroom-lock: $(UV)
 
 # Needs no environment: any Python 3 prints it.
 classroom-link:
-	@$(PYTHON) -m tools.classroom link --repo "$(REPO)" --branch "$(BRANCH)" --hub "$(HUB)"
+	@$(PYTHON) -m tools.classroom_config link --repo "$(REPO)" --branch "$(BRANCH)" --hub "$(HUB)"
 
 test-classroom: data classroom-venv classroom-proxy
 	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py

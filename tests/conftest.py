@@ -9,6 +9,7 @@ import hashlib
 import http.server
 import os
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -23,6 +24,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def in_ci() -> bool:
     """True under CI (the ``CI`` variable is set and not false/0/no/off)."""
     return _truthy(os.environ.get("CI"))
+
+
+def run_in_repo(*command: str, check: bool = False, **kw) -> subprocess.CompletedProcess:
+    """Run ``command`` in the repository's root, its output captured as text."""
+    return subprocess.run(list(command), cwd=REPO_ROOT, capture_output=True, text=True, check=check, **kw)
 
 
 def mirrors_with_checksums() -> list[Path]:

@@ -12,7 +12,7 @@ import sys
 import tomllib
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_in_repo
 
 BINDER = REPO_ROOT / "binder"
 sys.path.insert(0, str(REPO_ROOT / "tools"))
@@ -81,13 +81,7 @@ def test_tensorboard_magic_uses_the_proxy_address(monkeypatch):
 
 
 def test_binder_scripts_are_executable_in_git():
-    out = subprocess.run(
-        ["git", "ls-files", "-s", "binder/start", "binder/postBuild"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    out = run_in_repo("git", "ls-files", "-s", "binder/start", "binder/postBuild", check=True).stdout
     modes = dict(line.split("\t")[::-1] for line in out.splitlines())
     modes = {path: mode.split()[0] for path, mode in modes.items()}
     assert modes == {"binder/start": "100755", "binder/postBuild": "100755"}
@@ -115,9 +109,7 @@ def stub_python(tmp_path):
 
 def test_post_build_skips_data_it_cannot_fetch_without_failing_the_image(stub_python):
     env, log = stub_python
-    result = subprocess.run(
-        ["bash", str(BINDER / "postBuild")], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-    )
+    result = run_in_repo("bash", str(BINDER / "postBuild"), env=env)
     assert result.returncode == 0, result.stderr
     assert "skipped the course data listed as FAIL above" in result.stderr
     assert log.read_text().splitlines() == [
@@ -134,9 +126,7 @@ def test_post_build_skips_data_it_cannot_fetch_without_failing_the_image(stub_py
 def test_post_build_fails_when_helpers_is_broken(stub_python):
     env, _ = stub_python
     env["BREAK_HELPERS"] = "1"
-    result = subprocess.run(
-        ["bash", str(BINDER / "postBuild")], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-    )
+    result = run_in_repo("bash", str(BINDER / "postBuild"), env=env)
     assert result.returncode != 0
 
 

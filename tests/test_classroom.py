@@ -1,12 +1,13 @@
 """The classroom: a real JupyterHub on loopback with nbgitpuller, end to end (``make test-classroom``).
 
-The hub test starts classroom/jupyterhub_config.py's JupyterHub (tools.classroom.Hub) on free ports
-of 127.0.0.1 with a test authenticator and SimpleLocalProcessSpawner; two students and an instructor
-log in over HTTP; the students follow the nbgitpuller link to a bare clone of this repository standing
-in for the public one. It needs the classroom environment and proxy (`make classroom-venv
-classroom-proxy`) and takes minutes, so it runs only with ML2DL_CLASSROOM=1 (`make test-classroom`
-sets it; there a missing piece is an error, not a skip). The tests above it — the link, and the two
-configurations agreeing with the measured capacity table — are quick and run in `make test`.
+The hub test starts classroom/jupyterhub_config.py's JupyterHub (tools.classroom_driver.Hub) on free
+ports of 127.0.0.1 with a test authenticator and SimpleLocalProcessSpawner; two students and an
+instructor log in over HTTP; the students follow the nbgitpuller link to a bare clone of this
+repository standing in for the public one. It needs the classroom environment and proxy
+(`make classroom-venv classroom-proxy`) and takes minutes, so it runs only with ML2DL_CLASSROOM=1
+(`make test-classroom` sets it; there a missing piece is an error, not a skip). The tests above it —
+the link, and the two configurations agreeing with the measured capacity table — are quick and run
+in `make test`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from urllib.parse import parse_qs, urlsplit
 import nbformat
 import pytest
 import yaml
+from conftest import REPO_ROOT, run_in_repo
 
-from tools import classroom
-from tools.classroom import LinkError, link
+from tools.classroom_config import BUILD_DIR, LinkError, classroom_bin, entry_point, link
+from tools.classroom_driver import ADMIN_PASSWORD, Hub, Student, wait_for
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = REPO_ROOT / "classroom"
 CAPACITY = json.loads((CLASSROOM / "capacity.json").read_text())
 
@@ -48,18 +49,18 @@ def test_link_is_nbgitpullers_format_and_opens_the_course_index():
     assert query == {
         "repo": ["https://github.com/you/ml2dl"],
         "branch": ["main"],
-        "urlpath": [f"lab/tree/ml2dl/{classroom.entry_point()}"],
+        "urlpath": [f"lab/tree/ml2dl/{entry_point()}"],
     }
-    assert (REPO_ROOT / classroom.entry_point()).is_file()
+    assert (REPO_ROOT / entry_point()).is_file()
 
 
 def test_link_opens_a_student_index_when_the_student_edition_has_one(tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "index.ipynb").write_text("{}")
-    assert classroom.entry_point(tmp_path) == "notebooks/index.ipynb"
+    assert entry_point(tmp_path) == "notebooks/index.ipynb"
     (tmp_path / "student").mkdir()
     (tmp_path / "student" / "index.ipynb").write_text("{}")
-    assert classroom.entry_point(tmp_path) == "student/index.ipynb"
+    assert entry_point(tmp_path) == "student/index.ipynb"
 
 
 def test_link_without_a_hub_starts_at_hub_and_quotes_the_repository():
@@ -85,17 +86,10 @@ def test_link_refuses_what_git_or_a_browser_cannot_use(repo, branch, hub, messag
 
 
 def test_make_classroom_link_prints_the_link_or_one_clear_error():
-    ok = subprocess.run(
-        ["make", "-s", "classroom-link", "REPO=https://github.com/you/ml2dl", "BRANCH=main"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    ok = run_in_repo("make", "-s", "classroom-link", "REPO=https://github.com/you/ml2dl", "BRANCH=main")
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == link("https://github.com/you/ml2dl", "main")
-    bad = subprocess.run(
-        ["make", "-s", "classroom-link", "BRANCH=main"], cwd=REPO_ROOT, capture_output=True, text=True
-    )
+    bad = run_in_repo("make", "-s", "classroom-link", "BRANCH=main")
     assert bad.returncode != 0 and "REPO is empty" in bad.stderr
 
 
@@ -153,7 +147,7 @@ def test_both_configurations_make_the_same_classroom_choices(tmp_path, monkeypat
 
 def test_the_limits_follow_the_load_runs_and_the_committed_results():
     """A new notebook or a new `make run` changes the heaviest day: the limits must follow."""
-    from tools.classroom_load import derive
+    from tools.classroom_capacity import derive
 
     derived = json.loads(json.dumps(derive(CAPACITY["runs"])))
     assert CAPACITY["derived"] == derived, "stale: python -m tools.classroom_load --derive"
@@ -161,7 +155,7 @@ def test_the_limits_follow_the_load_runs_and_the_committed_results():
 
 
 def test_the_readme_table_is_generated_from_the_committed_measurements():
-    from tools.classroom_load import BEGIN, END, render
+    from tools.classroom_capacity import BEGIN, END, render
 
     readme = (REPO_ROOT / "README.md").read_text()
     section = BEGIN + readme.split(BEGIN, 1)[1].split(END, 1)[0] + END
@@ -193,10 +187,10 @@ def git(*args, cwd):
 def room(tmp_path_factory):
     """A hub with students alice and bob and the instructor teacher; both students have followed the
     link once. Stopped (with every server and kernel) whatever happens."""
-    bin_dir = classroom.classroom_bin()
+    bin_dir = classroom_bin()
     for need in (
         bin_dir / "jupyterhub",
-        classroom.BUILD_DIR / "node_modules" / ".bin" / "configurable-http-proxy",
+        BUILD_DIR / "node_modules" / ".bin" / "configurable-http-proxy",
     ):
         assert need.exists(), (
             f"{need} is missing: run `make classroom-venv classroom-proxy` (or `make test-classroom`)"
@@ -206,10 +200,10 @@ def room(tmp_path_factory):
     upstream = tmp / "upstream" / "ml2dl"
     git("clone", "--quiet", "--bare", str(REPO_ROOT), str(upstream), cwd=tmp)
     branch = git("symbolic-ref", "--short", "HEAD", cwd=upstream).strip()
-    hub = classroom.Hub(tmp / "hub", ["alice", "bob"], ["teacher"], sys.executable)
+    hub = Hub(tmp / "hub", ["alice", "bob"], ["teacher"], sys.executable)
     try:
         hub.start()
-        students = {name: classroom.Student(hub, name).login().start_server() for name in ("alice", "bob")}
+        students = {name: Student(hub, name).login().start_server() for name in ("alice", "bob")}
         url = link(str(upstream), branch, hub.url)
         first = {name: s.follow(url) for name, s in students.items()}
         yield {
@@ -236,13 +230,11 @@ def test_the_link_clones_the_course_into_each_home_and_opens_the_index(room):
     assert any("jupyterhub_idle_culler --timeout=" in c for c in commands), (
         "the idle culler runs as a service"
     )
-    assert any(
-        str(classroom.BUILD_DIR / "node_modules") in c and "configurable-http-proxy" in c for c in commands
-    )
+    assert any(str(BUILD_DIR / "node_modules") in c and "configurable-http-proxy" in c for c in commands)
     for name, pulled in room["first"].items():
         clone = hub.home(name) / "ml2dl"
-        assert pulled["opened"] == f"/user/{name}/lab/tree/ml2dl/{classroom.entry_point()}"
-        assert (clone / classroom.entry_point()).is_file() and (clone / STUDENT_EX1).is_file()
+        assert pulled["opened"] == f"/user/{name}/lab/tree/ml2dl/{entry_point()}"
+        assert (clone / entry_point()).is_file() and (clone / STUDENT_EX1).is_file()
         assert git("rev-parse", "HEAD", cwd=clone) == git("rev-parse", room["branch"], cwd=room["upstream"])
 
 
@@ -299,7 +291,7 @@ def test_an_update_reaches_every_student_and_keeps_what_they_wrote(room):
     )
     git("push", "--quiet", "origin", room["branch"], cwd=work)
     # the instructor is a hub admin; students are not
-    teacher = classroom.Student(hub, "teacher", classroom.ADMIN_PASSWORD).login()
+    teacher = Student(hub, "teacher", ADMIN_PASSWORD).login()
     assert teacher.user_model()["admin"] is True and alice.user_model()["admin"] is False
     # both click the link again
     for s in (alice, bob):
@@ -335,8 +327,8 @@ def test_a_students_token_does_not_open_another_students_server(room):
 
 
 def test_hub_teardown_is_bounded():
-    assert classroom.wait_for("a true probe", lambda: 1, timeout=1) == 1
+    assert wait_for("a true probe", lambda: 1, timeout=1) == 1
     started = time.monotonic()
     with pytest.raises(TimeoutError, match="never: not after"):
-        classroom.wait_for("never", lambda: 0, timeout=0.5, interval=0.1)
+        wait_for("never", lambda: 0, timeout=0.5, interval=0.1)
     assert time.monotonic() - started < 5

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT
 
-from tools.classroom import free_port, wait_for
+from tools.classroom_driver import free_port, wait_for
 
 pytestmark = pytest.mark.browser
 
