@@ -77,3 +77,10 @@ def test_a_notebook_added_to_course_toml_reaches_the_index(monkeypatch):
     monkeypatch.setattr(course, "notebooks", lambda: (*course.load(), extra))
     text, wanted = readme.index_texts()
     assert "[a new lesson](../student/day9/new.ipynb)" in wanted and text != wanted
+
+
+def test_the_classroom_load_notebooks_are_course_notebooks(tmp_path):
+    assert set(course.classroom_load_notebooks()) <= set(course.paths())
+    bad = write(tmp_path, GOOD + '\n[classroom]\nload_notebooks = ["day7/nowhere.ipynb"]\n')
+    with pytest.raises(course.CourseError, match="not in the course: day7/nowhere.ipynb"):
+        course.classroom_load_notebooks(bad)

@@ -14,6 +14,7 @@ import json
 import math
 from pathlib import Path
 
+from tools import course
 from tools.classroom_config import REPO_ROOT
 from tools.markers import MarkerError, html_markers, replace_between
 
@@ -23,7 +24,8 @@ RESULTS = {
     "quick": REPO_ROOT / "results" / "quick-seed42.json",
     "full": REPO_ROOT / "results" / "full-seed42.json",
 }
-NOTEBOOKS = ("notebooks/day1/ex1_linear_regression.ipynb", "notebooks/day2/mnist_softmax.ipynb")
+#: What each student runs in the load test: course.toml's [classroom] load_notebooks.
+NOTEBOOKS = tuple(f"notebooks/{nb}" for nb in course.classroom_load_notebooks())
 COMMAND = "make classroom-load"
 BEGIN, END = html_markers("classroom")
 

@@ -105,6 +105,19 @@ def load(path: Path = COURSE_FILE, notebooks_dir: Path | None = NOTEBOOKS_DIR) -
     return tuple(entries)
 
 
+def classroom_load_notebooks(path: Path = COURSE_FILE) -> tuple[str, ...]:
+    """The notebooks the classroom's load test runs per student (course.toml's ``[classroom]``)."""
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("classroom", {})
+    chosen = tuple(raw.get("load_notebooks", ()))
+    unknown = [nb for nb in chosen if nb not in {n.path for n in notebooks()}]
+    if not chosen or unknown:
+        raise CourseError(
+            f"{path.name}: [classroom] load_notebooks must name course notebooks"
+            + (f"; not in the course: {', '.join(unknown)}" if unknown else " (it names none)")
+        )
+    return chosen
+
+
 @cache
 def notebooks() -> tuple[Notebook, ...]:
     """The course notebooks in teaching order (course.toml)."""
