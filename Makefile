@@ -120,7 +120,7 @@ git-filter: $(if $(FILTER_PYTHON),,$(STAMP))
 
 # The small course data (text files + MNIST test set); verified by sha256, cached in datasets/cache.
 data: $(STAMP)
-	$(BIN)/python -m helpers.data
+	$(BIN)/python -m helpers.datastore
 
 # JupyterLab's settings for the course (binder/overrides.json: no "get notified about Jupyter news?"
 # popup, no update check; both ask the network), installed where JupyterLab reads defaults. Binder's
@@ -132,7 +132,7 @@ $(LAB_OVERRIDES): binder/overrides.json $(STAMP)
 	cp binder/overrides.json $@
 
 lab: $(STAMP) $(LAB_OVERRIDES) git-filter
-	-$(BIN)/python -m helpers.data || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
+	-$(BIN)/python -m helpers.datastore || echo "WARNING: some data could not be fetched (see above); notebooks that need it will say so."
 	PYTHONPATH=$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH} $(BIN)/jupyter lab $(LAB_ARGS) --FileContentsManager.post_save_hook=tools.lab.post_save notebooks/index.ipynb
 
 lint: $(STAMP)

@@ -1,6 +1,6 @@
-"""ml2dl course helpers: data loading (``helpers.data``), plots (``helpers.plots``) and runtime
-switches (``helpers.runtime``).  Kept thin on purpose: a helper used by one notebook only belongs in
-that notebook."""
+"""ml2dl course helpers: data loading (``helpers.data``; files fetched and verified by
+``helpers.datastore``), plots (``helpers.plots``) and runtime switches (``helpers.runtime``).  Kept
+thin on purpose: a helper used by one notebook only belongs in that notebook."""
 
 from helpers.runtime import (
     course_seed,

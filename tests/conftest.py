@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import data
+from helpers import datastore
 from helpers.runtime import _truthy
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def run_in_repo(*command: str, check: bool = False, **kw) -> subprocess.Complete
 
 def mirrors_with_checksums() -> list[Path]:
     """The folders in ML2DL_DATA_MIRROR that carry a SHA256SUMS file (CI's offline mirror does)."""
-    return [folder for folder in data.mirror_dirs() if (folder / "SHA256SUMS").is_file()]
+    return [folder for folder in datastore.mirror_dirs() if (folder / "SHA256SUMS").is_file()]
 
 
 def closed_port_url(name: str) -> str:
@@ -66,7 +66,7 @@ def isolated(tmp_path, monkeypatch):
     """Empty cache, no mirrors, no Debian folder: fetch() sees only what a test puts there."""
     monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("ML2DL_DATA_MIRROR", raising=False)
-    monkeypatch.setattr(data, "DEBIAN_DATASETS", tmp_path / "debian")
+    monkeypatch.setattr(datastore, "DEBIAN_DATASETS", tmp_path / "debian")
     return tmp_path
 
 
@@ -74,16 +74,16 @@ def isolated(tmp_path, monkeypatch):
 def fake_registry(monkeypatch):
     """Replace the registry with a dict the test fills in."""
     entries: dict[str, dict] = {}
-    monkeypatch.setattr(data, "registry", lambda: entries)
+    monkeypatch.setattr(datastore, "registry", lambda: entries)
     return entries
 
 
 @pytest.fixture
 def offline_registry(monkeypatch):
     """The real registry with every URL replaced by a closed loopback port."""
-    real = data.registry()
+    real = datastore.registry()
     entries = {name: dict(e, urls=[closed_port_url(Path(name).name)]) for name, e in real.items()}
-    monkeypatch.setattr(data, "registry", lambda: entries)
+    monkeypatch.setattr(datastore, "registry", lambda: entries)
     return entries
 
 
@@ -118,8 +118,8 @@ def course_data():
         paths = []
         for name in names:
             try:
-                paths.append(data.fetch(name))
-            except data.DataUnavailableError as exc:
+                paths.append(datastore.fetch(name))
+            except datastore.DataUnavailableError as exc:
                 lines = str(exc).splitlines()
                 fix = " ".join(lines[next(i for i, x in enumerate(lines) if x.startswith("How to fix")) :])
                 reason = f"course data {name!r} cannot be had here. {fix}"

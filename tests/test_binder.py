@@ -89,7 +89,7 @@ def test_binder_scripts_are_executable_in_git():
 
 @pytest.fixture
 def stub_python(tmp_path):
-    """A `python` on PATH that logs its arguments; `-m helpers.data` fails (a data URL is down)."""
+    """A `python` on PATH that logs its arguments; `-m helpers.datastore` fails (a data URL is down)."""
     log = tmp_path / "python.log"
     stub = tmp_path / "bin" / "python"
     prefix = tmp_path / "prefix"
@@ -97,7 +97,7 @@ def stub_python(tmp_path):
     stub.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> "{log}"\n'
-        'if [ "$*" = "-m helpers.data" ]; then echo "FAIL t10k-images-idx3-ubyte.gz" >&2; exit 1; fi\n'
+        'if [ "$*" = "-m helpers.datastore" ]; then echo "FAIL t10k-images-idx3-ubyte.gz" >&2; exit 1; fi\n'
         'if [ "$1" = "-c" ] && [ -n "$BREAK_HELPERS" ]; then exit 1; fi\n'
         f'if [ "$*" = "-c import sys; print(sys.prefix)" ]; then echo "{prefix}"; fi\n'
         "exit 0\n"
@@ -116,7 +116,7 @@ def test_post_build_skips_data_it_cannot_fetch_without_failing_the_image(stub_py
         "-m pip install --no-deps --no-build-isolation -e .",
         "-c import helpers, helpers.data",
         "-c import sys; print(sys.prefix)",
-        "-m helpers.data",
+        "-m helpers.datastore",
     ]
     # JupyterLab's course settings (no news popup) land where JupyterLab reads its defaults
     installed = log.parent / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO_ROOT
 from test_newcomer import NO_INTERNET_PLUGIN, checkout_files
 
-from helpers import data
+from helpers import datastore
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("ML2DL_BINDER_BUILD") != "1", reason="builds a whole environment: run `make test-binder`"
@@ -57,9 +57,9 @@ def binder_image(tmp_path_factory):
     # test set cannot be had and must be reported as skipped without failing the build.
     mirror = root / "mirror"
     mirror.mkdir()
-    tables = [n for n in data.SMALL_FILES if n.endswith(".txt")]
+    tables = [n for n in datastore.SMALL_FILES if n.endswith(".txt")]
     for name in tables:
-        shutil.copy2(data.fetch(name), mirror / name)
+        shutil.copy2(datastore.fetch(name), mirror / name)
     plugins = root / "plugins"
     plugins.mkdir()
     (plugins / "sitecustomize.py").write_text(NO_INTERNET_PLUGIN)

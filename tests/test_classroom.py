@@ -253,7 +253,8 @@ def test_a_student_runs_day1_on_the_course_kernel_with_the_classroom_settings(ro
     assert Path(cwd) == room["hub"].home("alice")
     # one data cache for the class: every kernel reads the course install's, none writes a student's
     probe = (
-        "import os; from helpers import data; print(data.cache_dir(), os.environ.get('ML2DL_DATA_MIRROR', '')"
+        "import os; from helpers import datastore; "
+        "print(datastore.cache_dir(), os.environ.get('ML2DL_DATA_MIRROR', '')"
     )
     probe += " or '-')"
     seen = {name: s.run_code(probe).split() for name, s in room["students"].items()}

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import closed_port_url, gzip_entry_for
 
-from helpers import data
+from helpers import datastore
 
 RAW = np.random.default_rng(0).integers(0, 256, size=4096, dtype=np.uint8).tobytes()
 
@@ -50,25 +50,25 @@ def test_the_test_archives_really_differ():
 
 def test_recompressed_mirror_copy_is_accepted_by_content(toy, isolated):
     (toy / "toy.gz").write_bytes(REPACKED)
-    path = data.fetch("toy.gz")
+    path = datastore.fetch("toy.gz")
     assert path == isolated / "cache" / "toy.gz"
     assert path.read_bytes() == REPACKED
-    verdict = json.loads(data.verdict_file(path).read_text())
-    assert verdict["content_sha256"] == data.registry()["toy.gz"]["content"]["sha256"]
+    verdict = json.loads(datastore.verdict_file(path).read_text())
+    assert verdict["content_sha256"] == datastore.registry()["toy.gz"]["content"]["sha256"]
 
 
 def test_recompressed_cached_copy_is_accepted_without_any_mirror(toy, isolated):
     cached = isolated / "cache" / "toy.gz"
     cached.parent.mkdir()
     cached.write_bytes(REPACKED)
-    assert data.fetch("toy.gz") == cached
+    assert datastore.fetch("toy.gz") == cached
     assert cached.read_bytes() == REPACKED
 
 
 def test_a_copy_with_one_changed_pixel_is_rejected_and_never_used(toy, isolated):
     (toy / "toy.gz").write_bytes(TAMPERED)
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch("toy.gz")
+    with pytest.raises(datastore.DataUnavailableError) as err:
+        datastore.fetch("toy.gz")
     message = str(err.value)
     assert str(toy / "toy.gz") in message and "decompressed content" in message
     assert not (isolated / "cache" / "toy.gz").exists()
@@ -81,37 +81,37 @@ def test_a_cached_copy_with_one_changed_pixel_is_deleted(toy, isolated):
     cached.write_bytes(TAMPERED)
     (toy / "toy.gz").write_bytes(REPACKED)
     with pytest.warns(UserWarning, match="corrupted"):
-        path = data.fetch("toy.gz")
+        path = datastore.fetch("toy.gz")
     assert path.read_bytes() == REPACKED  # replaced by the good mirror copy
 
 
 def test_a_damaged_gzip_stream_is_rejected(toy):
     (toy / "toy.gz").write_bytes(REPACKED[:-20])
-    with pytest.raises(data.DataUnavailableError, match="not a readable gzip file|decompressed content"):
-        data.fetch("toy.gz")
+    with pytest.raises(datastore.DataUnavailableError, match="not a readable gzip file|decompressed content"):
+        datastore.fetch("toy.gz")
 
 
 def test_a_verdict_does_not_survive_a_change_to_the_file(toy, isolated):
     (toy / "toy.gz").write_bytes(REPACKED)
-    path = data.fetch("toy.gz")
-    assert data.verdict_file(path).is_file()
+    path = datastore.fetch("toy.gz")
+    assert datastore.verdict_file(path).is_file()
     # Swap in tampered bytes while keeping size and mtime: the stale verdict must not vouch for it.
     stat = path.stat()
     path.write_bytes(TAMPERED[: len(REPACKED)].ljust(len(REPACKED), b"\0"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     os.remove(toy / "toy.gz")
-    with pytest.warns(UserWarning, match="corrupted"), pytest.raises(data.DataUnavailableError):
-        data.fetch("toy.gz")
-    assert not path.exists() and not data.verdict_file(path).exists()
+    with pytest.warns(UserWarning, match="corrupted"), pytest.raises(datastore.DataUnavailableError):
+        datastore.fetch("toy.gz")
+    assert not path.exists() and not datastore.verdict_file(path).exists()
 
 
 def test_a_remembered_verdict_skips_decompression(toy, monkeypatch):
     (toy / "toy.gz").write_bytes(REPACKED)
-    data.fetch("toy.gz")
+    datastore.fetch("toy.gz")
     calls = []
-    real = data._content_digest
-    monkeypatch.setattr(data, "_content_digest", lambda p: calls.append(p) or real(p))
-    data.fetch("toy.gz")
+    real = datastore._content_digest
+    monkeypatch.setattr(datastore, "_content_digest", lambda p: calls.append(p) or real(p))
+    datastore.fetch("toy.gz")
     assert calls == []
 
 
@@ -123,8 +123,8 @@ def test_plain_files_have_no_content_rule(isolated, fake_registry, monkeypatch):
     mirror.mkdir()
     (mirror / "toy.gz").write_bytes(REPACKED)
     monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
-    with pytest.raises(data.DataUnavailableError, match="corrupted"):
-        data.fetch("toy.gz")
+    with pytest.raises(datastore.DataUnavailableError, match="corrupted"):
+        datastore.fetch("toy.gz")
 
 
 def test_downloads_must_be_the_canonical_archive(isolated, fake_registry, http_server):
@@ -132,7 +132,7 @@ def test_downloads_must_be_the_canonical_archive(isolated, fake_registry, http_s
     www, base = http_server
     (www / "toy.gz").write_bytes(REPACKED)
     fake_registry["toy.gz"] = gzip_entry_for(CANONICAL, RAW, [f"{base}/toy.gz"])
-    with pytest.raises(data.DataUnavailableError, match="failed its checksum"):
-        data.fetch("toy.gz")
+    with pytest.raises(datastore.DataUnavailableError, match="failed its checksum"):
+        datastore.fetch("toy.gz")
     (www / "toy.gz").write_bytes(CANONICAL)
-    assert data.fetch("toy.gz").read_bytes() == CANONICAL
+    assert datastore.fetch("toy.gz").read_bytes() == CANONICAL

@@ -1,4 +1,4 @@
-"""Fault injection for helpers.data.fetch: broken downloads, servers, disks, caches and processes.
+"""Fault injection for helpers.datastore.fetch: broken downloads, servers, disks, caches and processes.
 
 Only a server on loopback and monkeypatching; never the real internet.  In every case no partial
 or wrong file is returned or left where it would be used (the cache path, or a temporary file of a
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, closed_port_url, entry_for
 
-from helpers import data
+from helpers import datastore
 
 PAYLOAD = np.random.default_rng(1).integers(0, 256, size=600_000, dtype=np.uint8).tobytes()
 NAME = "toy.bin"
@@ -113,13 +113,25 @@ def leftovers(folder):
     return sorted(p.name for p in folder.iterdir() if p.name != NAME) if folder.exists() else []
 
 
-def message_of(err) -> str:
-    return str(err.value)
-
-
-def assert_says_what_to_do(message: str):
+def fetch_error() -> str:
+    """The message of the error that fetching NAME raises; it names the file and what to do."""
+    with pytest.raises(datastore.DataUnavailableError) as err:
+        datastore.fetch(NAME)
+    message = str(err.value)
     assert f"'{NAME}'" in message, "the error names the file"
     assert "How to fix:" in message
+    return message
+
+
+@pytest.fixture
+def good_mirror(isolated, fake_registry, monkeypatch):
+    """NAME in the registry with an offline URL, and a good copy in the one ML2DL_DATA_MIRROR folder."""
+    fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
+    mirror = isolated / "mirror"
+    mirror.mkdir()
+    (mirror / NAME).write_bytes(PAYLOAD)
+    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
+    return mirror
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,10 +142,7 @@ def assert_says_what_to_do(message: str):
 def test_download_cut_off_mid_body(isolated, fake_registry, faulty_server):
     faulty_server.routes["/cut"] = ("cut", PAYLOAD)
     fake_registry[NAME] = entry_for(PAYLOAD, [faulty_server.url("cut")])
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+    message = fetch_error()
     assert "cut off" in message and "run again" in message and "nothing partial was kept" in message
     assert not (isolated / "cache" / NAME).exists() and leftovers(isolated / "cache") == []
 
@@ -142,10 +151,7 @@ def test_download_cut_off_without_a_length_is_caught_by_its_size(isolated, fake_
     """The server closes early without a Content-Length: the client sees no error, the size check does."""
     faulty_server.routes["/short"] = ("short-no-length", PAYLOAD)
     fake_registry[NAME] = entry_for(PAYLOAD, [faulty_server.url("short")])
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+    message = fetch_error()
     assert f"{len(PAYLOAD) // 2:,} bytes, expected {len(PAYLOAD):,}" in message and "discarded" in message
     assert leftovers(isolated / "cache") == [] and not (isolated / "cache" / NAME).exists()
 
@@ -157,7 +163,7 @@ def test_http_error_from_the_first_url_then_the_second_is_used(
     faulty_server.routes["/bad"] = (status, b"")
     faulty_server.routes["/good"] = ("full", PAYLOAD)
     fake_registry[NAME] = entry_for(PAYLOAD, [faulty_server.url("bad"), faulty_server.url("good")])
-    path = data.fetch(NAME)
+    path = datastore.fetch(NAME)
     assert path == isolated / "cache" / NAME and path.read_bytes() == PAYLOAD
     assert faulty_server.requests == ["/bad", "/good"]
     assert leftovers(isolated / "cache") == []
@@ -167,10 +173,7 @@ def test_http_error_from_the_first_url_then_the_second_is_used(
 def test_http_error_on_every_url_says_so(isolated, fake_registry, faulty_server, status, reason):
     faulty_server.routes["/bad"] = (status, b"")
     fake_registry[NAME] = entry_for(PAYLOAD, [faulty_server.url("bad")])
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+    message = fetch_error()
     assert f"HTTP {status} {reason}" in message and "registry.json may be out of date" in message
     assert leftovers(isolated / "cache") == []
 
@@ -205,16 +208,8 @@ def read_only_cache(isolated, monkeypatch):
     cache.chmod(0o755)
 
 
-def test_read_only_cache_folder_says_so_not_connect(isolated, fake_registry, read_only_cache, monkeypatch):
-    fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
-    mirror = isolated / "mirror"
-    mirror.mkdir()
-    (mirror / NAME).write_bytes(PAYLOAD)
-    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+def test_read_only_cache_folder_says_so_not_connect(good_mirror, read_only_cache):
+    message = fetch_error()
     assert f"the cache folder {read_only_cache} is not writable" in message
     assert "ML2DL_DATA_DIR" in message and "connect to the internet" not in message
     assert list(read_only_cache.iterdir()) == []
@@ -227,7 +222,7 @@ def test_read_only_cache_still_serves_its_verified_copies(isolated, fake_registr
     (cache / NAME).write_bytes(PAYLOAD)
     cache.chmod(0o555)
     try:
-        assert data.fetch(NAME).read_bytes() == PAYLOAD
+        assert datastore.fetch(NAME).read_bytes() == PAYLOAD
     finally:
         cache.chmod(0o755)
 
@@ -242,11 +237,8 @@ def test_corrupted_copy_in_a_read_only_cache_is_never_used(isolated, fake_regist
     def cannot_delete(path):
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(data, "_discard", cannot_delete)
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+    monkeypatch.setattr(datastore, "_discard", cannot_delete)
+    message = fetch_error()
     assert f"cached copy {bad} is corrupted" in message and "could not be deleted" in message
     assert "ML2DL_DATA_DIR" in message and "connect to the internet" not in message
 
@@ -272,12 +264,11 @@ class DiskFullAfter:
 
 @pytest.fixture
 def full_disk(monkeypatch):
-    real_open_part = data._open_part
-    monkeypatch.setattr(data, "_open_part", lambda fd: DiskFullAfter(real_open_part(fd), 100_000))
+    real_open_part = datastore._open_part
+    monkeypatch.setattr(datastore, "_open_part", lambda fd: DiskFullAfter(real_open_part(fd), 100_000))
 
 
 def assert_disk_full_message(message, cache):
-    assert_says_what_to_do(message)
     assert f"the disk holding the cache folder {cache} is full" in message
     assert "free at least 0.6 MB" in message and "ML2DL_DATA_DIR" in message
     assert "internet" not in message  # a full disk is not a network problem
@@ -286,22 +277,13 @@ def assert_disk_full_message(message, cache):
 def test_full_disk_while_downloading(isolated, fake_registry, faulty_server, full_disk):
     faulty_server.routes["/good"] = ("full", PAYLOAD)
     fake_registry[NAME] = entry_for(PAYLOAD, [faulty_server.url("good"), faulty_server.url("good")])
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    assert_disk_full_message(message_of(err), isolated / "cache")
+    assert_disk_full_message(fetch_error(), isolated / "cache")
     assert faulty_server.requests == ["/good"], "a full disk stops at once: another URL cannot help"
     assert leftovers(isolated / "cache") == [] and not (isolated / "cache" / NAME).exists()
 
 
-def test_full_disk_while_copying_from_a_mirror(isolated, fake_registry, full_disk, monkeypatch):
-    fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
-    mirror = isolated / "mirror"
-    mirror.mkdir()
-    (mirror / NAME).write_bytes(PAYLOAD)
-    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    assert_disk_full_message(message_of(err), isolated / "cache")
+def test_full_disk_while_copying_from_a_mirror(isolated, good_mirror, full_disk):
+    assert_disk_full_message(fetch_error(), isolated / "cache")
     assert leftovers(isolated / "cache") == [] and not (isolated / "cache" / NAME).exists()
 
 
@@ -311,10 +293,10 @@ def test_full_disk_while_copying_from_a_mirror(isolated, fake_registry, full_dis
 
 CHILD = """
 import json, sys
-from helpers import data
+from helpers import datastore
 entries = json.loads(sys.argv[1])
-data.registry = lambda: entries
-print(data.fetch(sys.argv[2]), flush=True)
+datastore.registry = lambda: entries
+print(datastore.fetch(sys.argv[2]), flush=True)
 """
 
 
@@ -367,7 +349,7 @@ def test_process_killed_mid_download_then_a_fresh_fetch(isolated, fake_registry,
 
     faulty_server.routes["/file"] = ("full", PAYLOAD)
     fake_registry[NAME] = entry
-    path = data.fetch(NAME)
+    path = datastore.fetch(NAME)
     assert path == cache / NAME and path.read_bytes() == PAYLOAD
     assert leftovers(cache) == [], "the dead process's temporary file is cleaned up"
 
@@ -379,21 +361,16 @@ def test_temporary_files_of_live_processes_are_left_alone(isolated, fake_registr
     cache.mkdir()
     busy = cache / f".{NAME}.{os.getppid()}.abc123.part"  # another live process is downloading
     busy.write_bytes(PAYLOAD[:10])
-    assert data.fetch(NAME).read_bytes() == PAYLOAD
+    assert datastore.fetch(NAME).read_bytes() == PAYLOAD
     assert busy.exists()
 
 
-def test_corrupted_cached_copy_already_removed_by_another_process(isolated, fake_registry, monkeypatch):
+def test_corrupted_cached_copy_already_removed_by_another_process(isolated, good_mirror, monkeypatch):
     """Two kernels find the same bad copy; one deletes it first: the other must carry on."""
-    fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
     cached = isolated / "cache" / NAME
     cached.parent.mkdir()
     cached.write_bytes(PAYLOAD[:-1] + b"!")
-    mirror = isolated / "mirror"
-    mirror.mkdir()
-    (mirror / NAME).write_bytes(PAYLOAD)
-    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
-    real = data._problem_with
+    real = datastore._problem_with
 
     def checked_then_removed_by_someone_else(path, entry):
         result = real(path, entry)
@@ -401,22 +378,17 @@ def test_corrupted_cached_copy_already_removed_by_another_process(isolated, fake
             os.remove(path)  # the other process's unlink
         return result
 
-    monkeypatch.setattr(data, "_problem_with", checked_then_removed_by_someone_else)
+    monkeypatch.setattr(datastore, "_problem_with", checked_then_removed_by_someone_else)
     with pytest.warns(UserWarning, match="corrupted"):
-        path = data.fetch(NAME)
+        path = datastore.fetch(NAME)
     assert path.read_bytes() == PAYLOAD
 
 
-def test_cached_copy_that_vanishes_while_it_is_checked(isolated, fake_registry, monkeypatch):
-    fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
+def test_cached_copy_that_vanishes_while_it_is_checked(isolated, good_mirror, monkeypatch):
     cached = isolated / "cache" / NAME
     cached.parent.mkdir()
     cached.write_bytes(PAYLOAD)
-    mirror = isolated / "mirror"
-    mirror.mkdir()
-    (mirror / NAME).write_bytes(PAYLOAD)
-    monkeypatch.setenv("ML2DL_DATA_MIRROR", str(mirror))
-    real = data._sha256
+    real = datastore._sha256
     vanished = []
 
     def removed_before_hashing(path):
@@ -425,8 +397,8 @@ def test_cached_copy_that_vanishes_while_it_is_checked(isolated, fake_registry, 
             os.remove(path)
         return real(path)
 
-    monkeypatch.setattr(data, "_sha256", removed_before_hashing)
-    path = data.fetch(NAME)
+    monkeypatch.setattr(datastore, "_sha256", removed_before_hashing)
+    path = datastore.fetch(NAME)
     assert vanished and path.read_bytes() == PAYLOAD
 
 
@@ -438,7 +410,7 @@ def test_unreadable_mirror_copy_is_skipped_with_the_reason(isolated, fake_regist
     bad_mirror.mkdir()
     (bad_mirror / NAME).write_bytes(PAYLOAD)
     monkeypatch.setenv("ML2DL_DATA_MIRROR", os.pathsep.join([str(mirror), str(bad_mirror)]))
-    real_copy = data._copy_from
+    real_copy = datastore._copy_from
 
     def unreadable(source):
         def write(out):
@@ -446,10 +418,7 @@ def test_unreadable_mirror_copy_is_skipped_with_the_reason(isolated, fake_regist
 
         return write if source.parent == bad_mirror else real_copy(source)
 
-    monkeypatch.setattr(data, "_copy_from", unreadable)
-    with pytest.raises(data.DataUnavailableError) as err:
-        data.fetch(NAME)
-    message = message_of(err)
-    assert_says_what_to_do(message)
+    monkeypatch.setattr(datastore, "_copy_from", unreadable)
+    message = fetch_error()
     assert f"{bad_mirror / NAME} could not be read (Input/output error); not used" in message
     assert leftovers(isolated / "cache") == []

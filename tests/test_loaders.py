@@ -12,7 +12,7 @@ import struct
 import numpy as np
 import pytest
 
-from helpers import data
+from helpers import data, datastore
 
 MNIST_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 MNIST_TRAIN = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
@@ -125,7 +125,7 @@ def test_full_mnist_offline_says_what_to_do(course_data, offline_registry, tmp_p
         shutil.copyfile(path, test_only / path.name)
     monkeypatch.setenv("ML2DL_DATA_MIRROR", str(test_only))
     monkeypatch.setenv("ML2DL_DATA_DIR", str(tmp_path / "cache"))
-    with pytest.raises(data.DataUnavailableError) as err:
+    with pytest.raises(datastore.DataUnavailableError) as err:
         data.load_mnist("full")
     message = str(err.value)
     assert "train-images-idx3-ubyte.gz" in message

@@ -20,7 +20,7 @@ import textwrap
 import pytest
 from conftest import REPO_ROOT, in_ci
 
-from helpers import data
+from helpers import datastore
 
 #: The unit tests that read course data or care where it comes from (a few seconds).
 DATA_TESTS = ["tests/test_loaders.py", "tests/test_fetch.py"]
@@ -75,10 +75,10 @@ def prefilled_cache(tmp_path):
     """A data cache holding every registry file this machine can have (CI: all of them)."""
     cache = tmp_path / "student-cache"
     have, missing = [], []
-    for name in sorted(data.registry()):
+    for name in sorted(datastore.registry()):
         try:
-            source = data.fetch(name)
-        except data.DataUnavailableError:
+            source = datastore.fetch(name)
+        except datastore.DataUnavailableError:
             missing.append(name)
             continue
         (cache / name).parent.mkdir(parents=True, exist_ok=True)
