@@ -215,16 +215,27 @@ def test_read_only_cache_folder_says_so_not_connect(good_mirror, read_only_cache
     assert list(read_only_cache.iterdir()) == []
 
 
-def test_read_only_cache_still_serves_its_verified_copies(isolated, fake_registry, monkeypatch):
+def test_read_only_cache_still_serves_its_verified_copies(isolated, fake_registry, read_only_cache):
+    """A verified copy in a cache nobody may write to is served, and fetch tries no write there (the
+    fixture refuses every temporary file and deletion in it, also when the tests run as root, where
+    chmod alone would change nothing)."""
     fake_registry[NAME] = entry_for(PAYLOAD, [closed_port_url(NAME)])
-    cache = isolated / "cache"
-    cache.mkdir()
-    (cache / NAME).write_bytes(PAYLOAD)
-    cache.chmod(0o555)
-    try:
-        assert datastore.fetch(NAME).read_bytes() == PAYLOAD
-    finally:
-        cache.chmod(0o755)
+    read_only_cache.chmod(0o755)
+    (read_only_cache / NAME).write_bytes(PAYLOAD)
+    read_only_cache.chmod(0o555)
+    assert datastore.fetch(NAME).read_bytes() == PAYLOAD
+    assert sorted(p.name for p in read_only_cache.iterdir()) == [NAME]
+
+
+def test_the_read_only_cache_fixture_refuses_writes_even_as_root(read_only_cache):
+    """The control for the tests that use it: writing a temporary file or deleting in the cache
+    fails whoever runs the tests."""
+    with pytest.raises(PermissionError):
+        tempfile.mkstemp(dir=read_only_cache)
+    read_only_cache.chmod(0o755)
+    (read_only_cache / "x").write_bytes(b"x")
+    with pytest.raises(PermissionError):
+        os.unlink(read_only_cache / "x")
 
 
 def test_corrupted_copy_in_a_read_only_cache_is_never_used(isolated, fake_registry, monkeypatch):

@@ -92,6 +92,29 @@ def load(browser, url: str):
     return page, problems
 
 
+#: The cell outputs Jupyter Book renders for an exception (class "output traceback" or "output error").
+ERROR_OUTPUTS = ".cell_output .output.traceback, .cell_output .output.error"
+
+
+def error_outputs(page) -> int:
+    """How many error outputs the page shows."""
+    return page.eval_on_selector_all(ERROR_OUTPUTS, "els => els.length")
+
+
+def test_error_outputs_are_counted(browser):
+    """The control for the check in test_page: a page with an error output is caught, one without
+    is not (the check once compared class names with "Error" and could never fail)."""
+    page = browser.new_page()
+    try:
+        cell = '<div class="cell_output"><div class="output {}"><pre>ValueError: x</pre></div></div>'
+        page.set_content(f"<main>{cell.format('error')}{cell.format('traceback')}</main>")
+        assert error_outputs(page) == 2
+        page.set_content(f"<main>{cell.format('stream')}</main>")
+        assert error_outputs(page) == 0
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page(browser, site_url, name):
     page, problems = load(browser, f"{site_url}/{name}.html")
@@ -104,10 +127,7 @@ def test_page(browser, site_url, name):
             assert title.strip(), f"{name}: empty title"
         text = page.inner_text("main")
         assert "Traceback (most recent call last)" not in text, f"{name} shows a Python traceback"
-        assert "Error" not in page.eval_on_selector_all(
-            ".cell_output .output.traceback, .cell_output .output.error",
-            "els => els.map(e => e.className).join()",
-        ), f"{name} shows an error output"
+        assert error_outputs(page) == 0, f"{name} shows an error output"
         broken = page.eval_on_selector_all(
             "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
