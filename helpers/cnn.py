@@ -1,5 +1,7 @@
 """The Day 3 CNN toolkit, shared by ``cnn_mnist`` (which teaches every function here),
-``fashion_mnist_challenge`` and ``vgg_augmentation_transfer``.
+``fashion_mnist_challenge`` and ``vgg_augmentation_transfer``.  ``training_kit`` teaches the
+validation split (:func:`split_validation`) and its small MLP (:func:`make_mlp`) first;
+``tensorboard_shuffling`` imports both.
 
 d2l's pattern: a function is explained once, in the notebook that teaches it (``cnn_mnist`` prints
 its source with :func:`show_source` and calls it), and imported everywhere else, so no notebook
@@ -19,13 +21,16 @@ import pandas as pd
 import tensorflow as tf
 
 from helpers import tfdata
+from helpers.runtime import set_seed
 
 __all__ = [
+    "MLP_HIDDEN",
     "EpochTimer",
     "build_cnn",
     "keras_table",
     "layer_table",
     "make_dataset",
+    "make_mlp",
     "same_output_size",
     "show_source",
     "split_validation",
@@ -133,6 +138,38 @@ def split_validation(images, labels, fraction: float = 0.1, seed: int = 42):
     n_val = int(len(order) * fraction)
     val, train = order[:n_val], order[n_val:]
     return (images[train], labels[train]), (images[val], labels[val])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The small MLP of training_kit (Section 1), used again by tensorboard_shuffling
+# ---------------------------------------------------------------------------------------------------
+
+#: Units in the hidden layer of :func:`make_mlp`.
+MLP_HIDDEN = 512
+
+
+def make_mlp(seed: int = 0):
+    """A small MLP for MNIST (784 -> 512 ReLU -> 10 softmax), compiled with Adam.
+
+    The same seed gives the same initial weights."""
+    set_seed(seed)  # = keras.utils.set_random_seed(seed), shifted by ML2DL_SEED for seed studies
+    L = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            L.Rescaling(1 / 255, name="rescale"),  # uint8 pixels 0..255 -> floats in [0, 1]
+            L.Flatten(name="flatten"),
+            L.Dense(MLP_HIDDEN, activation="relu", name="hidden"),
+            L.Dense(10, activation="softmax", name="output"),
+        ],
+        name="mlp",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def set_seed(seed: int = COURSE_SEED) -> int:
     Import TensorFlow before calling this in TF notebooks so its generators are seeded too.
     Note: with the global seed set, Keras 3 ``fit(shuffle=True)`` on arrays uses the same
     permutation every epoch; a ``tf.data`` pipeline with ``.shuffle(n, seed=...)`` reshuffles each
-    epoch and stays repeatable (shown in notebooks/day3/training_kit.ipynb).
+    epoch and stays repeatable (shown in notebooks/day3/tensorboard_shuffling.ipynb).
     """
     seed = course_seed(seed)
     random.seed(seed)

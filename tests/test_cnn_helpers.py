@@ -1,5 +1,5 @@
-"""helpers.cnn, the Day 3 toolkit: the layer table agrees with Keras, the split, the input scaling, the
-reference network's options and the training loop do what their docstrings say."""
+"""helpers.cnn, the Day 3 toolkit: the layer table agrees with Keras, the split, the small MLP, the input
+scaling, the reference network's options and the training loop do what their docstrings say."""
 
 from __future__ import annotations
 
@@ -72,6 +72,17 @@ def test_split_validation_is_a_seeded_disjoint_split():
     (_, again), _ = cnn.split_validation(images, labels, fraction=0.2, seed=3)
     (_, other), _ = cnn.split_validation(images, labels, fraction=0.2, seed=4)
     assert np.array_equal(again, y_tr) and not np.array_equal(other, y_tr)
+
+
+def test_make_mlp_is_the_seeded_compiled_784_512_10_mlp():
+    a, b, c = cnn.make_mlp(seed=0), cnn.make_mlp(seed=0), cnn.make_mlp(seed=1)
+    assert a.count_params() == 784 * cnn.MLP_HIDDEN + cnn.MLP_HIDDEN + cnn.MLP_HIDDEN * 10 + 10 == 407_050
+    assert [layer.name for layer in a.layers] == ["rescale", "flatten", "hidden", "output"]
+    assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights(), strict=True))
+    assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+    assert type(a.optimizer).__name__ == "Adam" and a.loss == "sparse_categorical_crossentropy"
+    assert a.get_layer("hidden").activation.__name__ == "relu"
+    assert a.get_layer("output").activation.__name__ == "softmax" and a.output_shape == (None, 10)
 
 
 def test_to_input_and_make_dataset_scale_uint8_images_to_unit_floats():

@@ -325,10 +325,12 @@ def test_syllabus_order_is_course_toml_order():
         < order.index("day2/mnist_softmax.ipynb")
     )
     assert order.index("day2/mnist_softmax.ipynb") < order.index("day2/mnist_dnn.ipynb")
-    # Day 3: the training kit teaches the validation split, early stopping and reshuffling that the
-    # CNN notebooks use; the VGG notebook imports cnn_mnist's toolkit
+    # Day 3: the training kit (validation split, early stopping) and tensorboard_shuffling (reshuffling,
+    # which imports the training kit's split and model) teach what the CNN notebooks use; the VGG
+    # notebook imports cnn_mnist's toolkit
     assert (
         order.index("day3/training_kit.ipynb")
+        < order.index("day3/tensorboard_shuffling.ipynb")
         < order.index("day3/cnn_mnist.ipynb")
         < order.index("day3/fashion_mnist_challenge.ipynb")
         < order.index("day3/vgg_augmentation_transfer.ipynb")
