@@ -1,13 +1,13 @@
-"""The Day 3 CNN toolkit, shared by ``cnn_mnist`` (which teaches every function here),
-``fashion_mnist_challenge`` and ``vgg_augmentation_transfer``.  ``training_kit`` teaches the
+"""The Day 3 toolkit, shared by ``cnn_arithmetic`` and ``cnn_mnist`` (which teach every CNN function
+here), ``fashion_mnist_challenge`` and ``vgg_augmentation_transfer``.  ``training_kit`` teaches the
 validation split (:func:`split_validation`) and its small MLP (:func:`make_mlp`) first;
 ``tensorboard_shuffling`` imports both.
 
-d2l's pattern: a function is explained once, in the notebook that teaches it (``cnn_mnist`` prints
-its source with :func:`show_source` and calls it), and imported everywhere else, so no notebook
-carries a copy.  What a student writes as a graded exercise (``cnn_mnist``'s ``build_cnn``,
-``conv_output_size``) stays in that notebook; :func:`build_cnn` here is the reference the *later*
-notebooks import.  Imports Keras (only the TensorFlow notebooks import this module).
+d2l's pattern: a function is explained once, in the notebook that teaches it (``cnn_arithmetic`` or
+``cnn_mnist`` prints its source with :func:`show_source` and calls it), and imported everywhere else,
+so no notebook carries a copy.  What a student writes as a graded exercise (``cnn_arithmetic``'s
+``conv_output_size``, ``cnn_mnist``'s ``build_cnn``) stays in that notebook; :func:`build_cnn` here is
+the reference the other notebooks import.  Imports Keras (only the TensorFlow notebooks import this module).
 """
 
 from __future__ import annotations
@@ -25,13 +25,16 @@ from helpers.runtime import set_seed
 
 __all__ = [
     "MLP_HIDDEN",
+    "CNN_SPEC",
     "EpochTimer",
     "build_cnn",
+    "input_pipeline",
     "keras_table",
     "layer_table",
     "make_dataset",
     "make_mlp",
     "same_output_size",
+    "short_training",
     "show_source",
     "split_validation",
     "time_per_epoch",
@@ -39,7 +42,7 @@ __all__ = [
     "train",
 ]
 
-#: Dropout rate of the course's CNN: 1 - keep_prob 0.7 (the notebooks' choice, see cnn_mnist Section 3).
+#: Dropout rate of the course's CNN: 1 - keep_prob 0.7 (the notebooks' choice, see cnn_arithmetic Section 3).
 DROPOUT = 0.3
 
 
@@ -50,7 +53,7 @@ def show_source(*objects) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Shapes, memory and parameters (cnn_mnist, Sections 1 and 4)
+# Shapes, memory and parameters (cnn_arithmetic, Sections 1 and 4)
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -98,6 +101,25 @@ def layer_table(input_shape, spec, bytes_per_value: int = 4):
     return pd.DataFrame(rows).set_index("layer")
 
 
+#: The lecture's network (:func:`build_cnn`) described without Keras, for :func:`layer_table`:
+#: (name, kind, settings) per layer, named as in the Keras model (cnn_arithmetic, Section 4).
+CNN_SPEC = [
+    ("conv1", "conv", {"filters": 32, "size": 3}),
+    ("pool1", "pool", {"size": 2}),
+    ("drop1", "dropout", {}),
+    ("conv2", "conv", {"filters": 64, "size": 3}),
+    ("pool2", "pool", {"size": 2}),
+    ("drop2", "dropout", {}),
+    ("conv3", "conv", {"filters": 128, "size": 3}),
+    ("pool3", "pool", {"size": 2}),
+    ("drop3", "dropout", {}),
+    ("flatten", "flatten", {}),
+    ("fc1", "dense", {"units": 625}),
+    ("drop4", "dropout", {}),
+    ("output", "dense", {"units": 10}),
+]
+
+
 def keras_table(model):
     """The same columns read from a built Keras model: output shape and parameters per layer (the
     input layer, which a functional model lists, left out)."""
@@ -114,7 +136,7 @@ def keras_table(model):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Data (cnn_mnist, Section 6)
+# Data (cnn_mnist, Section 2)
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -138,6 +160,44 @@ def split_validation(images, labels, fraction: float = 0.1, seed: int = 42):
     n_val = int(len(order) * fraction)
     val, train = order[:n_val], order[n_val:]
     return (images[train], labels[train]), (images[val], labels[val])
+
+
+def input_pipeline(train_images, train_labels, test_images, test_labels, batch_size: int):
+    """The Day 3 input pipeline over uint8 images ``(n, h, w)``: a validation split and three pipelines.
+
+    :func:`split_validation` holds out a random 10 % of the training images for validation;
+    :func:`make_dataset` makes the training pipeline (mini-batches of ``batch_size``, reshuffled every
+    epoch) and the validation and test pipelines (batches of 1,000 in order). Prints the sizes and
+    one test batch as the model sees it, and checks them: every training image is in exactly one of
+    the two splits, and a batch is float32 ``(batch, h, w, 1)`` with values in [0, 1].
+    Returns ``(x_tr, y_tr), (x_val, y_val), (train_ds, val_ds, test_ds)``.
+    """
+    for name, images in (("train_images", train_images), ("test_images", test_images)):
+        if np.ndim(images) != 3:
+            raise ValueError(f"{name} has shape {np.shape(images)}: expected grey images (n, height, width)")
+    (x_tr, y_tr), (x_val, y_val) = split_validation(train_images, train_labels)
+    train_ds = make_dataset(x_tr, y_tr, batch_size, shuffle=True)
+    val_ds = make_dataset(x_val, y_val, 1000)
+    test_ds = make_dataset(test_images, test_labels, 1000)
+    xb, yb = next(iter(test_ds))
+    low, high = float(tf.reduce_min(xb)), float(tf.reduce_max(xb))
+    print(
+        f"train {x_tr.shape}, validation {x_val.shape}, test {test_images.shape}: "
+        f"uint8, {x_tr.nbytes / 1e6:.1f} MB of training images"
+    )
+    print(
+        f"one test batch as the model sees it: {xb.shape} {xb.dtype.name}, "
+        f"values {low:.0f}..{high:.0f}; labels {yb.shape}"
+    )
+    if len(x_tr) + len(x_val) != len(train_images):
+        raise ValueError(f"the split lost images: {len(x_tr)} + {len(x_val)} != {len(train_images)}")
+    want = (min(1000, len(test_images)), *test_images.shape[1:], 1)
+    if tuple(xb.shape) != want or xb.dtype != tf.float32 or high > 1.0:
+        raise ValueError(
+            f"a test batch is {tuple(xb.shape)} {xb.dtype.name} with values up to {high}: "
+            f"expected float32 {want} in [0, 1]"
+        )
+    return (x_tr, y_tr), (x_val, y_val), (train_ds, val_ds, test_ds)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -173,7 +233,7 @@ def make_mlp(seed: int = 0):
 
 
 # ---------------------------------------------------------------------------------------------------
-# The network and its training (cnn_mnist, Sections 3 and 7)
+# The network and its training (cnn_mnist, Sections 1 and 3 and the exercises)
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -184,7 +244,7 @@ def build_cnn(
 
     ``dropout`` after each conv block, ``hidden_dropout`` (default: the same) after the 625-unit
     layer; ``kernel_initializer`` for every convolution and dense layer (Keras's default Glorot).
-    The reference for the notebooks after cnn_mnist, where students write it themselves.
+    The reference for the other notebooks (cnn_mnist has students write it themselves).
     """
     L = keras.layers
     hidden_dropout = dropout if hidden_dropout is None else hidden_dropout
@@ -266,3 +326,26 @@ def train(
 def time_per_epoch(times) -> float:
     """Median epoch time without the first epoch (which includes graph tracing)."""
     return float(np.median(times[1:])) if len(times) > 1 else float(times[0])
+
+
+def short_training(build, images, labels, val_ds, batch_size: int, n: int = 2000, epochs: int = 3):
+    """Train a fresh model from ``build()`` on the first ``n`` of ``images`` (uint8) and ``labels`` for
+    ``epochs`` epochs: the small budget of the Day 3 exercises' worked answers.
+
+    Seeds everything (``helpers.set_seed(42)``) before building, then Adam at learning rate 0.001,
+    sparse cross-entropy and accuracy, mini-batches of ``batch_size`` reshuffled every epoch,
+    validation on ``val_ds``, no early stopping, nothing printed. Returns ``(model, history)``.
+    """
+    set_seed(42)
+    model = build()
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    history = model.fit(
+        make_dataset(images[:n], labels[:n], batch_size, shuffle=True),
+        validation_data=val_ds,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+    )
+    return model, history

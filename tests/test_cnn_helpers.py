@@ -1,5 +1,5 @@
 """helpers.cnn, the Day 3 toolkit: the layer table agrees with Keras, the split, the small MLP, the input
-scaling, the reference network's options and the training loop do what their docstrings say."""
+scaling and pipeline, the reference network's options and the training loops do what their docstrings say."""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from helpers import cnn  # noqa: E402 - after the importorskip
-
-CNN_SPEC = [
-    ("conv1", "conv", {"filters": 32, "size": 3}),
-    ("pool1", "pool", {"size": 2}),
-    ("drop1", "dropout", {}),
-    ("conv2", "conv", {"filters": 64, "size": 3}),
-    ("pool2", "pool", {"size": 2}),
-    ("drop2", "dropout", {}),
-    ("conv3", "conv", {"filters": 128, "size": 3}),
-    ("pool3", "pool", {"size": 2}),
-    ("drop3", "dropout", {}),
-    ("flatten", "flatten", {}),
-    ("fc1", "dense", {"units": 625}),
-    ("drop4", "dropout", {}),
-    ("output", "dense", {"units": 10}),
-]
 
 
 @pytest.mark.parametrize(("width", "stride"), [(28, 1), (28, 2), (7, 2), (5, 3), (1, 2)])
@@ -37,14 +21,14 @@ def test_same_output_size_is_what_keras_gives(width, stride):
 
 def test_layer_table_agrees_with_keras_on_the_reference_cnn():
     model = cnn.build_cnn()
-    ours, theirs = cnn.layer_table((28, 28, 1), CNN_SPEC), cnn.keras_table(model)
+    ours, theirs = cnn.layer_table((28, 28, 1), cnn.CNN_SPEC), cnn.keras_table(model)
     assert list(ours.index) == list(theirs.index)
     assert list(ours["output shape"]) == list(theirs["output shape"])
     assert ours["parameters"].tolist() == theirs["parameters"].tolist()
     assert ours["parameters"].sum() == model.count_params()
     # memory: 4 bytes per value, 2 with bytes_per_value=2
     assert ours.loc["conv1", "memory (KB)"] == 28 * 28 * 32 * 4 / 1024
-    half = cnn.layer_table((28, 28, 1), CNN_SPEC, bytes_per_value=2)
+    half = cnn.layer_table((28, 28, 1), cnn.CNN_SPEC, bytes_per_value=2)
     assert np.allclose(half["memory (KB)"] * 2, ours["memory (KB)"])
 
 
@@ -93,6 +77,25 @@ def test_to_input_and_make_dataset_scale_uint8_images_to_unit_floats():
     xb, yb = next(iter(cnn.make_dataset(np.repeat(images, 3, axis=0), np.arange(3), 2)))
     assert xb.shape == (2, 2, 2, 1) and np.allclose(np.asarray(xb), np.asarray(cnn.to_input(images[[0, 0]])))
     assert np.asarray(yb).tolist() == [0, 1]
+
+
+def test_input_pipeline_splits_batches_and_checks(capsys):
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, size=(50, 4, 3), dtype=np.uint8)
+    test = rng.integers(0, 256, size=(1200, 4, 3), dtype=np.uint8)
+    (x_tr, y_tr), (x_val, y_val), (train_ds, val_ds, test_ds) = cnn.input_pipeline(
+        train, np.arange(50), test, np.arange(1200) % 10, batch_size=8
+    )
+    assert (len(x_tr), len(x_val)) == (45, 5) and set(y_tr) | set(y_val) == set(range(50))
+    (want_tr, _), (want_val, _) = cnn.split_validation(train, np.arange(50))
+    assert np.array_equal(x_tr, want_tr) and np.array_equal(x_val, want_val)
+    assert [len(y) for _, y in train_ds] == [8] * 5 + [5] and [len(y) for _, y in val_ds] == [5]
+    assert [tuple(x.shape) for x, _ in test_ds] == [(1000, 4, 3, 1), (200, 4, 3, 1)]
+    out = capsys.readouterr().out
+    assert "train (45, 4, 3), validation (5, 4, 3), test (1200, 4, 3)" in out
+    assert "one test batch as the model sees it: (1000, 4, 3, 1) float32, values 0..1" in out
+    with pytest.raises(ValueError, match=r"expected grey images \(n, height, width\)"):
+        cnn.input_pipeline(train[..., None], np.arange(50), test, np.arange(1200), batch_size=8)
 
 
 def test_build_cnn_options_reach_their_layers():
@@ -153,3 +156,17 @@ def test_show_source_prints_the_code(capsys):
     cnn.show_source(cnn.time_per_epoch)
     out = capsys.readouterr().out
     assert out.startswith("def time_per_epoch(") and "np.median" in out
+
+
+def test_short_training_is_seeded_and_uses_the_first_n_images():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(40, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=40)
+    val_ds = cnn.make_dataset(images[30:], labels[30:], 10)
+    model, history = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
+    again, _ = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
+    assert len(history.history["loss"]) == 2 and "val_accuracy" in history.history
+    assert history.params["steps"] == 3  # 24 images in batches of 8
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights(), strict=True))
+    assert type(model.optimizer).__name__ == "Adam"
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)

@@ -326,11 +326,12 @@ def test_syllabus_order_is_course_toml_order():
     )
     assert order.index("day2/mnist_softmax.ipynb") < order.index("day2/mnist_dnn.ipynb")
     # Day 3: the training kit (validation split, early stopping) and tensorboard_shuffling (reshuffling,
-    # which imports the training kit's split and model) teach what the CNN notebooks use; the VGG
-    # notebook imports cnn_mnist's toolkit
+    # which imports the training kit's split and model) teach what the CNN notebooks use;
+    # cnn_arithmetic builds the network cnn_mnist trains; the later notebooks import their toolkit
     assert (
         order.index("day3/training_kit.ipynb")
         < order.index("day3/tensorboard_shuffling.ipynb")
+        < order.index("day3/cnn_arithmetic.ipynb")
         < order.index("day3/cnn_mnist.ipynb")
         < order.index("day3/fashion_mnist_challenge.ipynb")
         < order.index("day3/vgg_augmentation_transfer.ipynb")

@@ -31,6 +31,7 @@ CHEAP = {
     "day2/tf_basics.ipynb",
     "day2/xor.ipynb",
     "day2/mnist_softmax.ipynb",
+    "day3/cnn_arithmetic.ipynb",
 }
 NOTEBOOKS = [p.relative_to(student.SOURCE_DIR).as_posix() for p in student.source_notebooks()]
 FALLBACK = "using the course's version of `{function}`"
