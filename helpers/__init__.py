@@ -8,6 +8,7 @@ from helpers.runtime import (
     get_profile,
     record_metric,
     set_seed,
+    show_source,
     use_fastest_precision,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "get_profile",
     "record_metric",
     "set_seed",
+    "show_source",
     "use_fastest_precision",
 ]

@@ -12,7 +12,6 @@ the reference the other notebooks import.  Imports Keras (only the TensorFlow no
 
 from __future__ import annotations
 
-import inspect
 import time
 
 import keras
@@ -21,7 +20,7 @@ import pandas as pd
 import tensorflow as tf
 
 from helpers import tfdata
-from helpers.runtime import set_seed
+from helpers.runtime import set_seed, show_source
 
 __all__ = [
     "MLP_HIDDEN",
@@ -44,12 +43,6 @@ __all__ = [
 
 #: Dropout rate of the course's CNN: 1 - keep_prob 0.7 (the notebooks' choice, see cnn_arithmetic Section 3).
 DROPOUT = 0.3
-
-
-def show_source(*objects) -> None:
-    """Print the source code of functions or classes (the notebook shows what it imports)."""
-    for obj in objects:
-        print(inspect.getsource(obj))
 
 
 # ---------------------------------------------------------------------------------------------------

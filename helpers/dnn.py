@@ -20,9 +20,8 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from helpers import data, tfdata
-from helpers.cnn import show_source
 from helpers.plots import MARKERS
-from helpers.runtime import set_seed
+from helpers.runtime import set_seed, show_source
 
 __all__ = [
     "BATCH",

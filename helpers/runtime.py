@@ -189,3 +189,12 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def show_source(*objects) -> None:
+    """Print the source code of functions or classes: a notebook shows what it imports from helpers/
+    where the course teaches it (d2l's habit), instead of keeping a copy."""
+    import inspect
+
+    for obj in objects:
+        print(inspect.getsource(obj))
