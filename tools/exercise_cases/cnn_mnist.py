@@ -1,7 +1,15 @@
 """Cases for notebooks/day3/cnn_mnist.ipynb: the lecture's 3-conv network in Keras (convolution
 arithmetic and the convolution and pooling by hand are in cnn_arithmetic.py)."""
 
-from tools.exercise_cases.model import Case, Exercise, fresh_layer_names
+from tools.exercise_cases.model import (  # the hints shared with vgg_augmentation_transfer too
+    BIAS_INIT,
+    DILATION,
+    REGULARIZER,
+    SEED,
+    Case,
+    Exercise,
+    fresh_layer_names,
+)
 
 NOTEBOOK = "day3/cnn_mnist.ipynb"
 
@@ -35,16 +43,6 @@ UNITS = (
     "cnn_arithmetic, Section 5)."
 )
 INIT = "keep Keras's default initialiser (Glorot uniform, as the text says): no kernel_initializer argument."
-DILATION = (
-    "plain (undilated) 3×3 convolutions: leave dilation_rate at its default 1 — dilation_rate=2 spreads "
-    "the 9 weights over a 5×5 area."
-)
-BIAS_INIT = "the docstring's layers use Keras's defaults: no bias_initializer (the biases start at zero)."
-REGULARIZER = (
-    "the docstring's layers use Keras's defaults: no kernel_regularizer (this network is regularised "
-    "by dropout alone)."
-)
-SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
 NAMES = "name the layers as in the table: conv1, pool1, drop1, …, flatten, fc1, drop4, output"
 
 

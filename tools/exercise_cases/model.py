@@ -14,6 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# --- hints shared by the exercises that build a Keras model (cnn_mnist, vgg_augmentation_transfer) ----
+DILATION = (
+    "plain (undilated) 3×3 convolutions: leave dilation_rate at its default 1 — dilation_rate=2 spreads "
+    "the 9 weights over a 5×5 area."
+)
+BIAS_INIT = "the docstring's layers use Keras's defaults: no bias_initializer (the biases start at zero)."
+REGULARIZER = (
+    "the docstring's layers use Keras's defaults: no kernel_regularizer (the network is regularised by "
+    "dropout alone)."
+)
+SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
+
 
 @dataclass(frozen=True)
 class Data:

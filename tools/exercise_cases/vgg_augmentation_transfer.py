@@ -1,5 +1,6 @@
 """Cases for notebooks/day3/vgg_augmentation_transfer.ipynb: a VGG-style network built from blocks."""
 
+from tools.exercise_cases import model  # the hints shared with cnn_mnist: model.DILATION, ...
 from tools.exercise_cases.model import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/vgg_augmentation_transfer.ipynb"
@@ -39,16 +40,6 @@ FLOAT32 = (
     "the output layer computes in float32 (dtype='float32'), so the softmax stays exact under mixed "
     "precision."
 )
-DILATION = (
-    "plain (undilated) 3×3 convolutions: leave dilation_rate at its default 1 — dilation_rate=2 spreads "
-    "the 9 weights over a 5×5 area."
-)
-BIAS_INIT = "the docstring's layers use Keras's defaults: no bias_initializer (the biases start at zero)."
-REGULARIZER = (
-    "the docstring's layers use Keras's defaults: no kernel_regularizer (the network is regularised by "
-    "dropout alone)."
-)
-SEED = "global random generator"  # the grader's message when the builder seeds numpy (set_random_seed)
 
 
 def exercises(ns):
@@ -178,10 +169,13 @@ def exercises(ns):
         (mistake("vgg_counted_from_0", start=0), FROM_ONE),
         (mistake("vgg_unnamed", named=False), NAMES),
         (mistake("vgg_output_not_float32", output_dtype=None), FLOAT32),
-        (mistake("vgg_dilated", dilation=2), DILATION),
-        (mistake("vgg_bias_ones", fc_options={"bias_initializer": "ones"}), BIAS_INIT),
-        (mistake("vgg_l2", fc_options={"kernel_regularizer": keras.regularizers.L2(1e-3)}), REGULARIZER),
-        (vgg_seeded, SEED),
+        (mistake("vgg_dilated", dilation=2), model.DILATION),
+        (mistake("vgg_bias_ones", fc_options={"bias_initializer": "ones"}), model.BIAS_INIT),
+        (
+            mistake("vgg_l2", fc_options={"kernel_regularizer": keras.regularizers.L2(1e-3)}),
+            model.REGULARIZER,
+        ),
+        (vgg_seeded, model.SEED),
     ]
     return [
         Exercise(
