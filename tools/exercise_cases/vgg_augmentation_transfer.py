@@ -1,6 +1,6 @@
 """Cases for notebooks/day3/vgg_augmentation_transfer.ipynb: a VGG-style network built from blocks."""
 
-from tools.exercise_cases import model  # the hints shared with cnn_mnist: model.DILATION, ...
+import tools.exercise_cases.model as model  # the hints shared with cnn_mnist: model.DILATION, ...
 from tools.exercise_cases.model import Case, Exercise, fresh_layer_names
 
 NOTEBOOK = "day3/vgg_augmentation_transfer.ipynb"
