@@ -36,12 +36,6 @@ def span(text: str, begin: str, end: str, where: str = "the file") -> tuple[int,
     return start, stop
 
 
-def between(text: str, begin: str, end: str, where: str = "the file") -> str:
-    """The text between the markers."""
-    start, stop = span(text, begin, end, where)
-    return text[start:stop]
-
-
 def replace_between(text: str, begin: str, end: str, body: str, where: str = "the file") -> str:
     """``text`` with ``body`` between the markers instead of what was there (the rest unchanged)."""
     start, stop = span(text, begin, end, where)
