@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from conftest import REPO_ROOT
 
-from tools import course, readme
+from tools import course, provenance, readme
 
 MNIST = ["day1/ex4_neural_network_backprop.ipynb", "day2/mnist_softmax.ipynb", "day3/cnn_mnist.ipynb"]
 
@@ -54,6 +54,19 @@ def fake_row(notebook, profile, seed, wall_s, **metrics):
         "peak_mem_mb": 1234,
         "metrics": values,
         "error": "",
+        "provenance": quiet_provenance(notebook),
+    }
+
+
+def quiet_provenance(notebook):
+    """The provenance of a run of ``notebook`` as it is today, on a quiet machine."""
+    path = course.NOTEBOOKS_DIR / notebook
+    return {
+        "commit": "0" * 40,
+        "tree_dirty": False,
+        "notebook_sha256": provenance.sha256(path),
+        "code_sha256": provenance.code_sha256(path),
+        "load": {"loadavg_1m_before": 0.1, "others_cpu_fraction": 0.004, "steal_fraction": 0.0},
     }
 
 
@@ -306,6 +319,20 @@ def test_missing_marker_is_named(workspace, capsys, marker):
     assert generate(workspace) == 2
     assert f"README.md lacks the marker {marker}" in capsys.readouterr().err
     assert generate(workspace, "--check") == 2
+
+
+def test_make_readme_names_the_refused_row_and_the_command(workspace, capsys):
+    path, results = workspace
+    rows = json.loads((results / "full-seed1.json").read_text())
+    rows[0]["provenance"]["load"]["others_cpu_fraction"] = 0.5
+    write_results(results, "full", 1, rows)
+    before = path.read_text()
+    assert generate(workspace) == 2
+    assert generate(workspace, "--check") == 2
+    err = capsys.readouterr().err
+    assert f"full-seed1.json: {rows[0]['notebook']}: other processes used 50% of the CPU" in err
+    assert f"make run PROFILE=full SEED=1 NOTEBOOKS=notebooks/{rows[0]['notebook']} INTO=" in err
+    assert path.read_text() == before  # nothing rewritten from a refused row
 
 
 def test_readme_matches_committed_results():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import platform
 import resource
@@ -27,6 +28,23 @@ PACKAGES = ("tensorflow", "keras", "numpy")
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def code_sha256(notebook: Path | str) -> str:
+    """sha256 of a notebook's code cells only (their sources, in order).
+
+    What a run computes depends on the code, not on the prose around it: an edited sentence leaves
+    the notebook's rows fresh, an edited line of code makes them stale (:mod:`tools.trust`).
+    ``notebook`` is a path or the notebook's JSON text."""
+    text = notebook if isinstance(notebook, str) and notebook.lstrip().startswith("{") else None
+    cells = json.loads(text if text is not None else Path(notebook).read_text(encoding="utf-8"))["cells"]
+    digest = hashlib.sha256()
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            digest.update(("".join(source) if isinstance(source, list) else source).encode("utf-8"))
+            digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 def git_commit(repo: Path = REPO_ROOT) -> tuple[str | None, bool | None]:
@@ -117,6 +135,7 @@ def row_provenance(notebook: Path, load: dict, precision: str | None) -> dict:
         "commit": commit,
         "tree_dirty": dirty,
         "notebook_sha256": sha256(notebook),
+        "code_sha256": code_sha256(notebook),
         "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),

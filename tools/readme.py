@@ -21,7 +21,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from tools import course
+from tools import course, trust
 from tools.course import Key
 from tools.markers import MarkerError, html_markers, replace_between
 from tools.markers import span as marker_span
@@ -148,6 +148,12 @@ def load_results(results_dir: Path = RESULTS_DIR) -> Results:
         if (profile, REFERENCE_SEED) not in results:
             path = results_dir / f"{profile}-seed{REFERENCE_SEED}.json"
             raise ReadmeError(f"missing {_show(path)}: {_how_to_make(path, profile, REFERENCE_SEED)}")
+    refused = trust.refusals(results, results_dir)
+    if refused:
+        raise ReadmeError(
+            f"{len(refused)} results row(s) cannot back a figure (tools/trust.py says why):\n  "
+            + "\n  ".join(refused)
+        )
     return results
 
 
