@@ -21,7 +21,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from tools import course, trust
+from tools import course, prose, trust
 from tools.course import Key
 from tools.markers import MarkerError, html_markers, replace_between
 from tools.markers import span as marker_span
@@ -427,6 +427,11 @@ def update_index(index: Path = INDEX) -> bool:
     return wanted != text
 
 
+def _committed(results_dir: Path) -> bool:
+    """Whether ``results_dir`` is the committed results: only they render the notebooks' prose."""
+    return Path(results_dir).resolve() == RESULTS_DIR.resolve()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.readme", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if README.md is stale")
@@ -463,12 +468,24 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     print("\n".join(list(diff)[:40]), file=sys.stderr)
                 return 1
+            if _committed(args.results):
+                stale_nbs = prose.stale_notebooks(load_results(args.results))
+                if stale_nbs:
+                    print(
+                        f"numbers in the prose of {', '.join(stale_nbs)} differ from {_show(args.results)}"
+                        "/*.json; run `make readme` (never edit between <!-- metric: --> spans by hand)",
+                        file=sys.stderr,
+                    )
+                    return 1
             print(f"{_show(args.readme)} matches {_show(args.results)}/*.json")
             return 0
         changed = update_readme(args.readme, args.results)
         if update_index():
             print(f"{_show(INDEX)} rewritten from course.toml")
-    except ReadmeError as exc:
+        if _committed(args.results):
+            for nb in prose.update_notebooks(load_results(args.results)):
+                print(f"notebooks/{nb}: numbers in its prose rewritten from {_show(args.results)}")
+    except (ReadmeError, prose.ProseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
