@@ -18,7 +18,7 @@ RESULTS = {
     ("full", 42): {NB: row(42, 170.4, acc=0.9946)},
     ("full", 1): {NB: row(1, 181.0, acc=0.9942)},
     ("full", 2): {NB: row(2, 175.0, acc=0.9950)},
-    ("quick", 42): {NB: row(42, 30.0, acc=0.9728)},
+    ("quick", 42): {NB: row(42, 30.0, acc=0.9728), "day2/mnist_dnn.ipynb": row(42, 9.0, acc=0.9)},
 }
 
 
@@ -35,6 +35,7 @@ RESULTS = {
         (" full | acc | d | seeds ", "3"),
         (" full | wall_s | min ", "2.8"),
         (" full | wall_s | .0f | max ", "181"),
+        (" quick | day2/mnist_dnn.ipynb:acc | .0% ", "90%"),
     ],
 )
 def test_a_span_renders_what_the_rows_say(spec, text):
@@ -60,6 +61,10 @@ def test_render_text_rewrites_only_between_the_comments():
         ("full | acc | .2% | median", "unknown STAT 'median'"),
         ("full | acc | q", "format 'q' does not apply"),
         ("huge | acc | .2%", "no huge row of seed 42"),
+        (
+            "quick | day9/x.ipynb:acc | .2%",
+            "day9/x.ipynb (in 'metric:quick | day9/x.ipynb:acc | .2%') is not a course",
+        ),
     ],
 )
 def test_a_bad_span_is_named(spec, words):

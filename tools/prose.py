@@ -12,7 +12,7 @@ The spec between ``metric:`` and ``-->`` is ``PROFILE | NAME | FORMAT [| STAT]``
 
 - PROFILE: ``quick`` or ``full``;
 - NAME: a metric the notebook records (``helpers.record_metric``), or ``wall_s`` for the row's
-  wall time in seconds;
+  wall time in seconds; ``day2/mnist_dnn.ipynb:NAME`` takes it from another course notebook's row;
 - FORMAT: a Python format spec (``.2%``, ``.1f``, ``,.0f``), or ``min``: seconds as minutes
   (``4.2``, ``13``);
 - STAT (default ``seed 42``): ``seed N`` for one seed's row, or over every committed seed of that
@@ -59,6 +59,12 @@ def render_span(spec: str, notebook: str, results, where: str) -> str:
     if len(parts) not in (3, 4) or not all(parts):
         raise ProseError(f"{where}: span 'metric:{spec}' must read 'PROFILE | NAME | FORMAT [| STAT]'")
     profile, name, fmt = parts[:3]
+    if ".ipynb:" in name:
+        notebook, name = name.split(":", 1)
+        if notebook not in course.paths():
+            raise ProseError(
+                f"{where}: {notebook} (in 'metric:{spec}') is not a course notebook (course.toml)"
+            )
     stat = parts[3] if len(parts) == 4 else "seed 42"
     rows = {s: by_nb[notebook] for (p, s), by_nb in results.items() if p == profile and notebook in by_nb}
     redo = (
