@@ -3,6 +3,7 @@
 thin on purpose: a helper used by one notebook only belongs in that notebook."""
 
 from helpers.runtime import (
+    bound,
     course_seed,
     device_summary,
     get_profile,
@@ -13,6 +14,7 @@ from helpers.runtime import (
 )
 
 __all__ = [
+    "bound",
     "course_seed",
     "device_summary",
     "get_profile",

@@ -185,6 +185,31 @@ def record_metric(name: str, value):
     return value
 
 
+BOUNDS_FILE = Path(__file__).with_name("bounds.json")
+
+
+def bound(metric: str, profile: str | None = None) -> float:
+    """The bar a notebook asserts ``metric`` against under ``profile`` (default: the current one).
+
+    It is not typed by hand: ``make readme`` derives it from the committed runs over several seeds
+    (the worst seed minus a margin; tools/bounds.py says how) and writes it to helpers/bounds.json.
+    """
+    profile = get_profile(profile)
+    try:
+        table = json.loads(BOUNDS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(
+            f"helpers/bounds.json is missing or unreadable ({exc}): git checkout helpers/bounds.json"
+        ) from None
+    try:
+        return table[profile][metric]["bound"]
+    except KeyError:
+        raise KeyError(
+            f"no {profile}-profile bound for {metric!r} in helpers/bounds.json: declare it in course.toml "
+            f"(bounds), measure it with `make run PROFILE={profile}`, then run `make readme`"
+        ) from None
+
+
 def _plain(value):
     if isinstance(value, np.generic):
         return value.item()

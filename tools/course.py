@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +20,8 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 #: Formats of a key metric (see Key).
 KINDS = re.compile(r"pct1|pct2|f\d|int|usd|sci|s|min|str")
 FIELDS = ("path", "title", "topic", "dataset", "metrics")
+#: Fields an entry may add: ``bounds`` = {metric: evaluated images} (see tools/bounds.py).
+OPTIONAL = ("bounds",)
 
 
 class CourseError(ValueError):
@@ -50,6 +52,9 @@ class Notebook:
     topic: str
     dataset: str
     keys: tuple[Key, ...]
+    #: metric -> images it is measured on (int, or {"quick": n, "full": m}): the metrics whose
+    #: notebook asserts ``>= helpers.bound(metric)`` (tools/bounds.py derives the bound).
+    bounds: dict = field(default_factory=dict, compare=False)
 
     @property
     def day(self) -> int:
@@ -64,10 +69,12 @@ class Notebook:
 def _entry(i: int, raw: dict, where: str) -> Notebook:
     here = f"{where}, notebook {i + 1}"
     missing = [f for f in FIELDS if f not in raw]
-    extra = sorted(set(raw) - set(FIELDS))
+    extra = sorted(set(raw) - set(FIELDS) - set(OPTIONAL))
     if missing or extra:
         problem = f"lacks {', '.join(missing)}" if missing else f"has unknown fields {', '.join(extra)}"
-        raise CourseError(f"{here} {problem}: each [[notebook]] has exactly {', '.join(FIELDS)}")
+        raise CourseError(
+            f"{here} {problem}: each [[notebook]] has {', '.join(FIELDS)} (may add {', '.join(OPTIONAL)})"
+        )
     path = raw["path"]
     if not re.fullmatch(r"day\d+/[a-z0-9_]+\.ipynb", str(path)):
         raise CourseError(f"{here}: path {path!r} is not dayN/name.ipynb (relative to notebooks/)")
@@ -78,7 +85,17 @@ def _entry(i: int, raw: dict, where: str) -> Notebook:
         if not KINDS.fullmatch(m[2]):
             raise CourseError(f"{here} ({path}): metric {m[0]!r} has unknown format {m[2]!r}")
         keys.append(Key(*m))
-    return Notebook(path, raw["title"], raw["topic"], raw["dataset"], tuple(keys))
+    bounds = raw.get("bounds", {})
+    for metric, n in bounds.items():
+        sizes = n.values() if isinstance(n, dict) else [n]
+        if (isinstance(n, dict) and set(n) - {"quick", "full"}) or not all(
+            isinstance(x, int) and x > 0 for x in sizes
+        ):
+            raise CourseError(
+                f"{here} ({path}): bound {metric!r} must give the number of images its accuracy is measured "
+                f"on, as a positive integer or {{quick = N, full = M}}; got {n!r}"
+            )
+    return Notebook(path, raw["title"], raw["topic"], raw["dataset"], tuple(keys), dict(bounds))
 
 
 def load(path: Path = COURSE_FILE, notebooks_dir: Path | None = NOTEBOOKS_DIR) -> tuple[Notebook, ...]:

@@ -21,7 +21,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from tools import course, prose, trust
+from tools import bounds, course, prose, trust
 from tools.course import Key
 from tools.markers import MarkerError, html_markers, replace_between
 from tools.markers import span as marker_span
@@ -469,6 +469,13 @@ def main(argv: list[str] | None = None) -> int:
                     print("\n".join(list(diff)[:40]), file=sys.stderr)
                 return 1
             if _committed(args.results):
+                if bounds.is_stale(load_results(args.results)):
+                    print(
+                        f"{_show(bounds.BOUNDS_FILE)} differs from the bars {_show(args.results)}/*.json "
+                        "gives (tools/bounds.py); run `make readme`",
+                        file=sys.stderr,
+                    )
+                    return 1
                 stale_nbs = prose.stale_notebooks(load_results(args.results))
                 if stale_nbs:
                     print(
@@ -483,9 +490,11 @@ def main(argv: list[str] | None = None) -> int:
         if update_index():
             print(f"{_show(INDEX)} rewritten from course.toml")
         if _committed(args.results):
+            if bounds.update(load_results(args.results)):
+                print(f"{_show(bounds.BOUNDS_FILE)} rewritten from {_show(args.results)}")
             for nb in prose.update_notebooks(load_results(args.results)):
                 print(f"notebooks/{nb}: numbers in its prose rewritten from {_show(args.results)}")
-    except (ReadmeError, prose.ProseError) as exc:
+    except (ReadmeError, prose.ProseError, bounds.BoundsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(

@@ -1,0 +1,90 @@
+"""The bars notebooks assert come from the committed runs (tools/bounds.py, helpers.bound)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import helpers
+from tools import bounds, course, readme
+
+
+def test_the_margin_is_the_spread_when_seeds_differ_more_than_sampling():
+    # 10,000 images at p = 0.97233: SE = sqrt(0.97233 * 0.02767 / 10000) = 0.00164, 3 SE = 0.00492;
+    # the spread 0.975 - 0.970 = 0.005 is larger, so the bar is 0.970 - 0.005 = 0.965.
+    bar = bounds.derive_one([0.970, 0.972, 0.975], 10_000)
+    assert bar["bound"] == 0.965 and bar["margin"] == pytest.approx(0.005)
+    assert bar["seeds"] == 3 and (bar["min"], bar["max"]) == (0.970, 0.975)
+
+
+def test_the_margin_is_three_standard_errors_when_the_seeds_agree():
+    # 100 images at p = 0.9: SE = sqrt(0.9 * 0.1 / 100) = 0.03, 3 SE = 0.09 > spread 0: bar 0.81.
+    bar = bounds.derive_one([0.9, 0.9], 100)
+    assert bar["bound"] == 0.81 and bar["margin"] == pytest.approx(0.09)
+
+
+def test_the_bar_is_rounded_down_never_up():
+    bar = bounds.derive_one([0.99999], 10**9)
+    assert bar["bound"] == 0.9999 and bar["bound"] <= 0.99999 - bar["margin"]
+
+
+def raw_results():
+    out = {}
+    for path in sorted(readme.RESULTS_DIR.glob("*-seed*.json")):
+        match = readme.FILE_NAME.fullmatch(path.name)
+        out[(match[1], int(match[2]))] = {r["notebook"]: r for r in json.loads(path.read_text())}
+    return out
+
+
+def code_of(nb):
+    cells = json.loads((course.NOTEBOOKS_DIR / nb).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def test_bounds_file_is_what_the_committed_runs_give():
+    assert not bounds.is_stale(raw_results()), "helpers/bounds.json is stale: run `make readme`"
+
+
+def test_every_committed_row_meets_its_bar():
+    table = json.loads(bounds.BOUNDS_FILE.read_text())
+    for (profile, seed), rows in raw_results().items():
+        for nb in course.notebooks():
+            for metric in nb.bounds:
+                value = rows.get(nb.path, {}).get("metrics", {}).get(metric)
+                if value is not None:
+                    assert value >= table[profile][metric]["bound"], (profile, seed, metric)
+
+
+def test_each_declared_bar_is_asserted_by_its_notebook_and_no_bar_is_typed():
+    typed = re.compile(r'^\s*[A-Z_]+\s*=\s*\{\s*"quick":\s*\(?\s*0\.\d', re.M)
+    for nb in course.notebooks():
+        code = code_of(nb.path)
+        used = set(re.findall(r'bound\(\s*"([^"]+)"', code))
+        assert used == set(nb.bounds), (
+            f"{nb.path}: bound() calls {sorted(used)} vs course.toml {sorted(nb.bounds)}"
+        )
+        assert not typed.findall(code), f"{nb.path} types a bar by hand: {typed.findall(code)}"
+
+
+def test_helpers_bound_reads_the_file_for_the_profile(tmp_path, monkeypatch):
+    path = tmp_path / "bounds.json"
+    path.write_text(json.dumps({"quick": {"acc": {"bound": 0.5}}, "full": {"acc": {"bound": 0.9}}}))
+    monkeypatch.setattr(helpers.runtime, "BOUNDS_FILE", path)
+    assert helpers.bound("acc", "quick") == 0.5 and helpers.bound("acc", "full") == 0.9
+    with pytest.raises(KeyError, match="no full-profile bound for 'other'.*make run PROFILE=full"):
+        helpers.bound("other", "full")
+    path.write_text("{not json")
+    with pytest.raises(RuntimeError, match="git checkout helpers/bounds.json"):
+        helpers.bound("acc", "quick")
+
+
+def test_the_ci_seed_is_not_a_calibration_seed():
+    """CI must test the bars on a seed they were not fitted to."""
+    script = (readme.REPO_ROOT / ".ci" / "run").read_text()
+    seeds = {seed for (_, seed) in raw_results()}
+    match = re.search(r"ML2DL_SEED=\$\{ML2DL_SEED:-\$\(\( (\d+) \+ (.+?) % (\d+) \)\)\}", script)
+    assert match, ".ci/run must set ML2DL_SEED to BASE + (something) % N"
+    base, n = int(match[1]), int(match[3])
+    assert not seeds & set(range(base, base + n)), f"CI seeds {base}..{base + n - 1} overlap {sorted(seeds)}"

@@ -1,0 +1,100 @@
+"""The bars the notebooks assert, derived from the committed runs (``make readme`` writes them).
+
+A notebook that asserts an accuracy does not type its bar: it asserts
+``acc >= helpers.bound("cnn_mnist_test_accuracy")``, and the bar comes from ``helpers/bounds.json``,
+which this module derives from the committed results rows (``results/{profile}-seed{N}.json``, every
+seed of the profile, trusted rows only: :mod:`tools.trust`):
+
+    bound = min over the seeds  -  margin
+    margin = max(spread, 3 * SE),  spread = max - min over the seeds,
+    SE = sqrt(p * (1 - p) / n)   (p: the mean accuracy, n: the images it is measured on)
+
+Three standard errors cover what sampling n test images alone moves an accuracy by; the spread
+covers what the seed moves it by (training order, initial weights, dropout), as far as the measured
+seeds show.  The metrics bounded and their n are declared in ``course.toml`` (``bounds``).  CI runs
+the quick profile with a seed that is *not* among those measured (``.ci/run``), so the bars are
+tested on a seed they were not fitted to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from tools import course
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BOUNDS_FILE = REPO_ROOT / "helpers" / "bounds.json"
+#: Standard errors of the test-set sampling a margin covers at least.
+SE_FACTOR = 3
+#: Seeds a profile's bar should be measured over (fewer are flagged in the file and the README).
+WANTED_SEEDS = 3
+
+
+class BoundsError(Exception):
+    """A declared bound has no measurement to come from (the message says what to run)."""
+
+
+def images(n, profile: str) -> int:
+    return n[profile] if isinstance(n, dict) else n
+
+
+def derive_one(values: list[float], n: int) -> dict:
+    """The bar for accuracies ``values`` (one per seed) each measured on ``n`` images."""
+    lo, hi = min(values), max(values)
+    p = sum(values) / len(values)
+    se = math.sqrt(max(p * (1 - p), 0.0) / n)
+    margin = max(hi - lo, SE_FACTOR * se)
+    return {
+        "bound": math.floor((lo - margin) * 10_000) / 10_000,
+        "min": lo,
+        "max": hi,
+        "margin": round(margin, 6),
+        "seeds": len(values),
+        "images": n,
+    }
+
+
+def derive(results) -> dict:
+    """{profile: {metric: bar}} for every bound course.toml declares (``results``: (profile, seed) ->
+    {notebook: row}, as :func:`tools.readme.load_results` gives)."""
+    out: dict[str, dict] = {}
+    profiles = sorted({p for p, _ in results})
+    for nb in course.notebooks():
+        for metric, n in sorted(nb.bounds.items()):
+            for profile in profiles:
+                measured = {
+                    seed: by_nb[nb.path]["metrics"].get(metric)
+                    for (p, seed), by_nb in results.items()
+                    if p == profile and nb.path in by_nb
+                }
+                measured = {s: v for s, v in measured.items() if isinstance(v, (int, float))}
+                values = list(measured.values())
+                if not values:
+                    raise BoundsError(
+                        f"course.toml bounds {metric!r} of {nb.path}, but no {profile} row records it: "
+                        f"record it (helpers.record_metric) and run `make run PROFILE={profile} "
+                        f"NOTEBOOKS=notebooks/{nb.path} INTO=results/{profile}-seed42.json`"
+                    )
+                bar = derive_one(values, images(n, profile))
+                bar["seeds_measured"] = sorted(measured)
+                out.setdefault(profile, {})[metric] = bar
+    return out
+
+
+def text(results) -> str:
+    return json.dumps(derive(results), indent=2, sort_keys=True) + "\n"
+
+
+def is_stale(results, path: Path = BOUNDS_FILE) -> bool:
+    return not path.exists() or path.read_text(encoding="utf-8") != text(results)
+
+
+def update(results, path: Path = BOUNDS_FILE) -> bool:
+    """Rewrite helpers/bounds.json from ``results``; True if it changed."""
+    new = text(results)
+    if path.exists() and path.read_text(encoding="utf-8") == new:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
