@@ -30,6 +30,30 @@ def test_the_bar_is_rounded_down_never_up():
     assert bar["bound"] == 0.9999 and bar["bound"] <= 0.99999 - bar["margin"]
 
 
+def test_a_gap_bar_keeps_half_the_smallest_measured_gap():
+    # 0.79 and 0.80: spread 0.01 < 0.79 / 2 = 0.395, so the bar is 0.79 - 0.395 = 0.395.
+    bar = bounds.derive_one([0.79, 0.80], "at least")
+    assert bar["bound"] == 0.395 and bar["side"] == "at least"
+
+
+def test_an_upper_bar_adds_half_the_largest_value_and_rounds_up():
+    # 0.062 and 0.082: spread 0.02 < 0.082 / 2 = 0.041, so the bar is 0.082 + 0.041 = 0.123.
+    bar = bounds.derive_one([0.062, 0.082], "at most")
+    assert bar["bound"] == 0.123 and bar["side"] == "at most"
+    assert bounds.derive_one([0.10001], "at most")["bound"] == 0.1501  # 0.150015 rounded up
+
+
+@pytest.mark.parametrize(
+    "declared", ["0", "-5", "2.5", '"about"', "{ quick = 100 }", '{ quick = 100, full = "x" }']
+)
+def test_a_bad_bound_declaration_is_refused(tmp_path, declared):
+    entry = course.COURSE_FILE.read_text(encoding="utf-8").split("[[notebook]]")[1]
+    toml = tmp_path / "course.toml"
+    toml.write_text(f'[[notebook]]{entry.rstrip()}\nbounds = {{ "m" = {declared} }}\n', encoding="utf-8")
+    with pytest.raises(course.CourseError, match="bound 'm' must be the number of images"):
+        course.load(toml, notebooks_dir=None)
+
+
 def raw_results():
     out = {}
     for path in sorted(readme.RESULTS_DIR.glob("*-seed*.json")):
@@ -54,7 +78,9 @@ def test_every_committed_row_meets_its_bar():
             for metric in nb.bounds:
                 value = rows.get(nb.path, {}).get("metrics", {}).get(metric)
                 if value is not None:
-                    assert value >= table[profile][metric]["bound"], (profile, seed, metric)
+                    bar = table[profile][metric]
+                    ok = value <= bar["bound"] if bar["side"] == "at most" else value >= bar["bound"]
+                    assert ok, (profile, seed, metric, value, bar)
 
 
 def test_each_declared_bar_is_asserted_by_its_notebook_and_no_bar_is_typed():

@@ -1,19 +1,26 @@
 """The bars the notebooks assert, derived from the committed runs (``make readme`` writes them).
 
-A notebook that asserts an accuracy does not type its bar: it asserts
-``acc >= helpers.bound("cnn_mnist_test_accuracy")``, and the bar comes from ``helpers/bounds.json``,
-which this module derives from the committed results rows (``results/{profile}-seed{N}.json``, every
-seed of the profile, trusted rows only: :mod:`tools.trust`):
+A notebook does not type the bar it asserts: it asserts ``acc >= helpers.bound("cnn_mnist_test_accuracy")``
+(or ``gap <= helpers.bound(...)``), and the bar comes from ``helpers/bounds.json``, which this module
+derives from the committed results rows (``results/{profile}-seed{N}.json``, every seed of the
+profile; trusted rows only, :mod:`tools.trust`).  ``course.toml`` declares each bounded metric
+(``bounds``) with what it is:
 
-    bound = min over the seeds  -  margin
-    margin = max(spread, 3 * SE),  spread = max - min over the seeds,
-    SE = sqrt(p * (1 - p) / n)   (p: the mean accuracy, n: the images it is measured on)
+- an accuracy measured on n images (``metric = n``, or ``{quick = n, full = m}``): a lower bar,
 
-Three standard errors cover what sampling n test images alone moves an accuracy by; the spread
-covers what the seed moves it by (training order, initial weights, dropout), as far as the measured
-seeds show.  The metrics bounded and their n are declared in ``course.toml`` (``bounds``).  CI runs
-the quick profile with a seed that is *not* among those measured (``.ci/run``), so the bars are
-tested on a seed they were not fitted to.
+      bar = min over the seeds - max(spread, 3 SE),  SE = sqrt(p (1 - p) / n)
+
+  (spread = max - min over the seeds, p = their mean).  Three standard errors cover what sampling
+  n images alone moves an accuracy by; the spread covers what the seed moves it by (order, initial
+  weights, dropout), as far as the measured seeds show;
+- another quantity, ``metric = "at least"`` or ``"at most"`` (a gap, a ratio): the claim is about its
+  size, not its digits, so the margin is max(spread, half the value nearest the bar):
+
+      bar = min - max(spread, min / 2)   or   bar = max + max(spread, max / 2).
+
+Bars are rounded away from the measurements (4 decimals).  CI runs the quick profile with a seed
+that is *not* among those measured (``.ci/run``), so the bars are tested on seeds they were not
+fitted to.
 """
 
 from __future__ import annotations
@@ -36,23 +43,36 @@ class BoundsError(Exception):
     """A declared bound has no measurement to come from (the message says what to run)."""
 
 
-def images(n, profile: str) -> int:
+#: Declarations of a quantity that is not an accuracy, and the side of the bar.
+SIDES = ("at least", "at most")
+
+
+def images(n, profile: str):
     return n[profile] if isinstance(n, dict) else n
 
 
-def derive_one(values: list[float], n: int) -> dict:
-    """The bar for accuracies ``values`` (one per seed) each measured on ``n`` images."""
+def derive_one(values: list[float], kind) -> dict:
+    """The bar for ``values`` (one per seed): ``kind`` is the number of images an accuracy is measured
+    on, or "at least" / "at most" for another quantity."""
     lo, hi = min(values), max(values)
-    p = sum(values) / len(values)
-    se = math.sqrt(max(p * (1 - p), 0.0) / n)
-    margin = max(hi - lo, SE_FACTOR * se)
-    return {
+    out = {"min": lo, "max": hi, "seeds": len(values)}
+    if kind == "at most":
+        margin = max(hi - lo, abs(hi) / 2)
+        return out | {
+            "bound": math.ceil((hi + margin) * 10_000) / 10_000,
+            "margin": round(margin, 6),
+            "side": kind,
+        }
+    if kind == "at least":
+        margin = max(hi - lo, abs(lo) / 2)
+    else:
+        p = sum(values) / len(values)
+        margin = max(hi - lo, SE_FACTOR * math.sqrt(max(p * (1 - p), 0.0) / kind))
+        out["images"] = kind
+    return out | {
         "bound": math.floor((lo - margin) * 10_000) / 10_000,
-        "min": lo,
-        "max": hi,
         "margin": round(margin, 6),
-        "seeds": len(values),
-        "images": n,
+        "side": "at least",
     }
 
 

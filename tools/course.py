@@ -88,12 +88,14 @@ def _entry(i: int, raw: dict, where: str) -> Notebook:
     bounds = raw.get("bounds", {})
     for metric, n in bounds.items():
         sizes = n.values() if isinstance(n, dict) else [n]
-        if (isinstance(n, dict) and set(n) - {"quick", "full"}) or not all(
-            isinstance(x, int) and x > 0 for x in sizes
-        ):
+        ok = n in ("at least", "at most") or (
+            (not isinstance(n, dict) or set(n) == {"quick", "full"})
+            and all(isinstance(x, int) and x > 0 for x in sizes)
+        )
+        if not ok:
             raise CourseError(
-                f"{here} ({path}): bound {metric!r} must give the number of images its accuracy is measured "
-                f"on, as a positive integer or {{quick = N, full = M}}; got {n!r}"
+                f"{here} ({path}): bound {metric!r} must be the number of images an accuracy is measured on "
+                f'(N or {{quick = N, full = M}}), or "at least" / "at most" for another quantity; got {n!r}'
             )
     return Notebook(path, raw["title"], raw["topic"], raw["dataset"], tuple(keys), dict(bounds))
 
