@@ -289,7 +289,7 @@ def test_missing_seed42_file_is_named(workspace, capsys):
     assert generate(workspace) == 2
     err = capsys.readouterr().err
     assert "missing" in err and "full-seed42.json" in err
-    assert "run `make run PROFILE=full` and copy build/results.json to" in err
+    assert "run `make run PROFILE=full INTO=" in err
     assert path.read_text() == before
 
 

@@ -125,8 +125,8 @@ def _show(path: Path) -> str:
 
 
 def _how_to_make(path: Path, profile: str, seed: int) -> str:
-    env = "" if seed == REFERENCE_SEED else f"ML2DL_SEED={seed} "
-    return f"run `{env}make run PROFILE={profile}` and copy build/results.json to {_show(path)}"
+    seed_part = "" if seed == REFERENCE_SEED else f" SEED={seed}"
+    return f"run `make run PROFILE={profile}{seed_part} INTO={_show(path)}` on a quiet machine"
 
 
 def load_results(results_dir: Path = RESULTS_DIR) -> Results:
@@ -319,8 +319,7 @@ def render_seeds(results: Results) -> str:
     if not lines:
         return (
             "No key metric has results for two or more seeds yet: run e.g. "
-            "`ML2DL_SEED=1 make run PROFILE=full` and copy build/results.json to "
-            "results/full-seed1.json.\n"
+            "`make run PROFILE=full SEED=1 INTO=results/full-seed1.json` on a quiet machine.\n"
         )
     header = [
         "Runs with ok status only; times are left out (they depend on the machine, not the seed).",
