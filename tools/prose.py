@@ -151,7 +151,7 @@ def update_notebooks(results) -> list[str]:
 # Names with a digit inside (ex4, float32, VGG16, conv1, 3x3's second 3) are not numbers.  A sentence
 # that names a slide must also name its deck: "slide 41" alone is flagged whatever its numbers.
 
-CITATION = re.compile(r"\bdecks? 00\d(?:\s*(?:,|and|&)\s*00\d)*,? slides? \d+", re.I)
+CITATION = re.compile(r"\bdeck 00\d,? (?:slides? \d+|\*?[\"“][^\"”]+[\"”])", re.I)
 SLIDE = re.compile(r"\bslides? \d+", re.I)
 #: A number: scientific notation, 10⁻⁸, thousands separators, decimals; not part of a name.
 NUMBER = re.compile(
@@ -178,7 +178,7 @@ UNCOUNTED = [
 ]
 #: Where a new sentence starts: after . ! ? (not after e.g./i.e./vs./cf./approx.), or a new line
 #: that is a heading, list item, table row or follows a blank line.
-SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)(?<![ (]\w)(?<=[.!?])\s+(?=[^a-z])")
+SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bal\.)(?<![ (]\w\.)(?<=[.!?])\s+(?=[^a-z])")
 BLOCK_START = re.compile(r"\n(?=\s*(?:#|[-*+] |\d+[.)] |\|)|\s*\n)")
 NUMBERING = re.compile(r"^\s*(?:#+\s*(?:\d+(?:\.\d+)*\.?\s)?|[-*+]\s|\d+[.)]\s)?")
 
