@@ -158,7 +158,9 @@ NUMBER = re.compile(
     r"(?<![\w.])(?:(?P<sci>\d+(?:\.\d+)?[eE][-+]?\d+)|(?P<pow>10[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
     r"|(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?))"
 )
-CODE_NUMBER = re.compile(r"(?<![\w.])(\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)")
+CODE_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?!\d)|\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+)
 DURATION = re.compile(r"\s*(?:s|sec|secs|seconds?|ms|min|mins|minutes?|h|hours?)\b")
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 #: Text whose digits are never claims: code, math, comments, link targets, file names, structure.
@@ -212,7 +214,7 @@ def code_numbers(nb) -> set[float]:
         if cell.cell_type == "code":
             for literal in CODE_NUMBER.findall(cell.source):
                 try:
-                    values.add(round(float(literal.replace("_", "")), 12))
+                    values.add(round(float(literal.replace("_", "").replace(",", "")), 12))
                 except ValueError:
                     pass
     return values
