@@ -161,7 +161,7 @@ NUMBER = re.compile(
 CODE_NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?!\d)|\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
 )
-DURATION = re.compile(r"\s*(?:s|sec|secs|seconds?|ms|min|mins|minutes?|h|hours?)\b")
+DURATION = re.compile(r"\s*(?:seconds?|ms|min|mins|minutes?|hours?)\b|\s+[sh]\b")
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 #: Text whose digits are never claims: code, math, comments, link targets, file names, structure.
 UNCOUNTED = [
