@@ -175,7 +175,7 @@ UNCOUNTED = [
     re.compile(r"https?://\S+"),
     re.compile(r"[\w./-]*\w\.(?:ipynb|txt|py|json|csv|md|png|h5|mat|toml)\b"),
     re.compile(r"\b(?:day|exercise|section)s? \d+(?:\s*(?:–|-|,|and|or)\s*\d+)*", re.I),
-    re.compile(r"\((?:[^()]*?[A-Z][^()]*?,? )?(?:19|20)\d\d[a-z]?\)"),
+    re.compile(r"\((?:[^()]*?[A-Z][^()]*?,? )?(?:19|20)\d\d[a-z]?(?:, [^()]*)?\)"),
     re.compile(r"(?<=[A-Za-z.] \()(?:19|20)\d\d[a-z]?(?=\))"),
 ]
 #: Where a new sentence starts: after . ! ? (not after e.g./i.e./vs./cf./approx.), or a new line
