@@ -21,6 +21,7 @@ The spec between ``metric:`` and ``-->`` is ``PROFILE | NAME | FORMAT [| STAT]``
 
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 from pathlib import Path
@@ -132,24 +133,7 @@ def update_notebooks(results) -> list[str]:
     return changed
 
 
-# --- The lint: every number in the prose is backed -------------------------------------------------
-#
-# A quantitative sentence must say where its number comes from.  ``unbacked_sentences`` splits every
-# markdown cell into sentences (a heading, a list item and a table row each start a new one) and
-# flags a sentence containing a number unless every number in it is
-#
-#   (a) inside a metric span (rendered from the results, above);
-#   (b) inside inline code, a code block or LaTeX math (``$...$``: formulas, not claims);
-#   (c) in a sentence that cites a lecture deck and slide: "deck 002, slide 41", "deck 001, slides 3–5";
-#   (d) a literal of the notebook's own code cells (a setting of the code: "784 → 256 → 10",
-#       "batch size 100"); a percentage also matches its fraction ("dropout 50 %" ↔ ``0.5``), but a
-#       duration ("12 s", "3 min") never does: code literals are not run times;
-#   (e) structural: a heading's or a list item's numbering, "Day N", "Exercise N", "section N", a
-#       year in a paper citation ("(Kingma & Ba, 2014)", "Glorot & Bengio (2010)"), a file name
-#       (``day2/xor.ipynb``, ``002_a85a3904e8e47d4f.txt``) or a link's target.
-#
-# Names with a digit inside (ex4, float32, VGG16, conv1, 3x3's second 3) are not numbers.  A sentence
-# that names a slide must also name its deck: "slide 41" alone is flagged whatever its numbers.
+# --- The lint: every number in the prose is backed (rule: unbacked_sentences' docstring) -------------
 
 CITATION = re.compile(r"\bdeck 00\d,? (?:slides? \d+|\*?[\"“][^\"”]+[\"”])", re.I)
 SLIDE = re.compile(r"\bslides? \d+", re.I)
@@ -178,9 +162,11 @@ UNCOUNTED = [
     re.compile(r"\((?:[^()]*?[A-Z][^()]*?,? )?(?:19|20)\d\d[a-z]?(?:, [^()]*)?\)"),
     re.compile(r"(?<=[A-Za-z.] \()(?:19|20)\d\d[a-z]?(?=\))"),
 ]
-#: Where a new sentence starts: after . ! ? (not after e.g./i.e./vs./cf./approx.), or a new line
+#: Where a new sentence starts: after . ! ? (not after e.g./i.e./vs./cf./et al./an initial), or a new line
 #: that is a heading, list item, table row or follows a blank line.
-SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bal\.)(?<![ (]\w\.)(?<=[.!?])\s+(?=[^a-z])")
+SENTENCE_END = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bal\.)(?<![ (]\w\.)(?<=[.!?])\s+(?=[^a-z])"
+)
 BLOCK_START = re.compile(r"\n(?=\s*(?:#|[-*+] |\d+[.)] |\|)|\s*\n)")
 NUMBERING = re.compile(r"^\s*(?:#+\s*(?:\d+(?:\.\d+)*\.?\s)?|[-*+]\s|\d+[.)]\s)?")
 
@@ -213,10 +199,8 @@ def code_numbers(nb) -> set[float]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             for literal in CODE_NUMBER.findall(cell.source):
-                try:
+                with contextlib.suppress(ValueError):
                     values.add(round(float(literal.replace("_", "").replace(",", "")), 12))
-                except ValueError:
-                    pass
     return values
 
 
@@ -233,22 +217,35 @@ def unbacked_numbers(sentence: str, in_code: set[float]) -> list[str]:
     for match in NUMBER.finditer(text):
         value = _number_value(match)
         after = text[match.end() :]
-        if DURATION.match(after):
-            unbacked.append(match[0])
-        elif round(value, 12) in in_code:
-            continue
-        elif re.match(r"\s*%", after) and round(value / 100, 12) in in_code:
-            continue
-        else:
+        percent = re.match(r"\s*%", after) and round(value / 100, 12) in in_code
+        if DURATION.match(after) or not (round(value, 12) in in_code or percent):
             unbacked.append(match[0])
     return unbacked
 
 
 def unbacked_sentences(notebook: str | Path) -> list[str]:
     """Each sentence of a notebook's markdown whose numbers nothing backs, as
-    ``'day3/cnn_mnist.ipynb, cell 4: 99.3 in "It reaches 99.3 % test accuracy."'``.
+    ``'day3/cnn_mnist.ipynb, cell 4: 99.3 in "It reaches 99.3 % test accuracy."'``
+    (``notebook``: a course path such as ``day3/cnn_mnist.ipynb``, or a file).
 
-    ``notebook``: a course path (``day3/cnn_mnist.ipynb``) or a file.  The rule is in the comment above.
+    The rule: a quantitative sentence says where its number comes from.  Every markdown cell is split
+    into sentences (a heading, a list item, a table row and a paragraph each start a new one), and a
+    sentence that contains a number is flagged unless every number in it is
+
+    (a) inside a metric span (rendered from the results: the module docstring);
+    (b) inside inline code, a code block or LaTeX math (``$...$``: formulas and settings, not claims);
+    (c) in a sentence that cites a lecture deck and slide, "deck 002, slide 41" or "deck 001, slides
+        14–15" (decks 000, 003 and 004 number no slides: there the slide's quoted title, deck 000,
+        "MNIST Database");
+    (d) a literal of the notebook's own code cells, a setting of the code ("784 → 256 → 10", "batch
+        size 100"); a percentage also matches its fraction ("dropout 50 %" and ``0.5``), a duration
+        ("12 s", "3 min") never does: a code literal is not a run time;
+    (e) structural: a heading's or a list item's numbering, "Day N", "Exercise N", "section N", a year
+        in a paper citation ("(Kingma & Ba, 2014)", "Glorot & Bengio (2010)"), a file name
+        (``day2/xor.ipynb``, ``002_a85a3904e8e47d4f.txt``) or a link's target.
+
+    A name with a digit in it (ex4, float32, VGG16, conv1) is not a number.  A sentence that names a
+    slide must name its deck too: "slide 41" alone is flagged whatever its numbers.
     """
     path = Path(notebook)
     if not path.is_file():
