@@ -167,7 +167,7 @@ def test_short_training_is_seeded_and_uses_the_first_n_images():
     val_ds = cnn.make_dataset(images[30:], labels[30:], 10)
     model, history = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
     again, _ = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
-    assert len(history.history["loss"]) == 2 and "val_accuracy" in history.history
+    assert len(history.history["loss"]) == 2 and len(history.history["val_accuracy"]) == 1  # last epoch only
     assert history.params["steps"] == 3  # 24 images in batches of 8
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights(), strict=True))
     assert type(model.optimizer).__name__ == "Adam"
