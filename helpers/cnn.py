@@ -32,6 +32,7 @@ __all__ = [
     "layer_table",
     "make_dataset",
     "make_mlp",
+    "matmul_flops_per_s",
     "same_output_size",
     "short_training",
     "show_source",
@@ -39,6 +40,7 @@ __all__ = [
     "time_per_epoch",
     "to_input",
     "train",
+    "training_flops_per_image",
 ]
 
 #: Dropout rate of the course's CNN: 1 - keep_prob 0.7 (the notebooks' choice, see cnn_arithmetic Section 3).
@@ -327,7 +329,9 @@ def short_training(build, images, labels, val_ds, batch_size: int, n: int = 2000
 
     Seeds everything (``helpers.set_seed(42)``) before building, then Adam at learning rate 0.001,
     sparse cross-entropy and accuracy, mini-batches of ``batch_size`` reshuffled every epoch,
-    validation on ``val_ds``, no early stopping, nothing printed. Returns ``(model, history)``.
+    no early stopping, nothing printed. Validation on ``val_ds`` after the last epoch only (the worked
+    answers read the final accuracy only; a pass every epoch costs about as much as the training or more).
+    Returns ``(model, history)``.
     """
     set_seed(42)
     model = build()
@@ -337,8 +341,72 @@ def short_training(build, images, labels, val_ds, batch_size: int, n: int = 2000
     history = model.fit(
         make_dataset(images[:n], labels[:n], batch_size, shuffle=True),
         validation_data=val_ds,
+        validation_freq=epochs,
         epochs=epochs,
         shuffle=False,
         verbose=0,
     )
     return model, history
+
+
+# ---------------------------------------------------------------------------------------------------
+# Roofline: how close training gets to this machine's matrix-product speed (cnn_mnist, Section 4)
+# ---------------------------------------------------------------------------------------------------
+
+
+def matmul_flops_per_s(size: int = 2048, repeats: int = 5, dtype=None) -> float:
+    """This machine's dense matrix-product speed in FLOP/s: the best of ``repeats`` timed products of
+    two ``size`` x ``size`` matrices (2 * size**3 FLOPs each, after one untimed warm-up product).
+
+    ``dtype`` defaults to the compute dtype of the active Keras policy (``bfloat16`` under
+    ``mixed_bfloat16``, else ``float32``...), the dtype the layers multiply in. The best, not the mean,
+    of the repeats: other programs can only slow a product down. About 1-2 s on a 2-core CPU.
+    The matrices come from their own seeded generator, so the global seeds are not touched.
+    """
+    if size < 1 or repeats < 1:
+        raise ValueError(f"size and repeats must be positive, got size={size}, repeats={repeats}")
+    dtype = tf.as_dtype(dtype or keras.mixed_precision.global_policy().compute_dtype)
+    rng = np.random.default_rng(0)
+    a, b = (tf.cast(rng.random((size, size), dtype=np.float32), dtype) for _ in range(2))
+    best = float("inf")
+    for i in range(repeats + 1):
+        start = time.perf_counter()
+        product = tf.matmul(a, b)
+        float(product[0, 0])  # waits for the result (a GPU computes asynchronously)
+        if i > 0:  # product 0 is the warm-up
+            best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best
+
+
+def training_flops_per_image(model) -> int:
+    """Floating-point operations one training step spends per image in ``model``'s Dense and
+    convolution layers (``Conv1D``/``Conv2D``/``Conv3D``; nested models are searched too).
+
+    Forward multiply-adds per layer = kernel size x output positions (Conv2D: kh·kw·cin·cout·Hout·Wout,
+    Dense: in·out); x2 for FLOPs (a multiply and an add); x3 for training: the backward pass computes
+    the gradient with respect to the weights and the one with respect to the layer's input, each as
+    costly as the forward product. Ignored: biases, activations, pooling, dropout, normalisation,
+    the loss, the optimizer's update and the input pipeline (a few % here), and that no gradient is
+    needed for the first layer's input or for frozen weights (a slight over-count).
+    Raises ``ValueError`` for an unbuilt model and for a layer with a kernel it cannot count
+    (depthwise, separable or transposed convolutions...).
+    """
+    if not model.built:
+        raise ValueError(f"model {model.name!r} is not built: give it a keras.Input (or call it once) first")
+    return 6 * _multiply_adds(model)
+
+
+def _multiply_adds(model) -> int:
+    """Forward multiply-adds per image of ``model``'s Dense and convolution layers (see above)."""
+    counted = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            total += _multiply_adds(layer)
+        elif isinstance(layer, counted):
+            positions = int(np.prod(layer.output.shape[1:-1]))  # 1 for Dense on a vector
+            total += int(np.prod(layer.kernel.shape)) * positions
+        elif any(hasattr(layer, name) for name in ("kernel", "depthwise_kernel", "pointwise_kernel")):
+            kind = type(layer).__name__
+            raise ValueError(f"training_flops_per_image cannot count layer {layer.name!r} ({kind})")
+    return total

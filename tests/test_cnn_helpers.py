@@ -3,6 +3,8 @@ scaling and pipeline, the reference network's options and the training loops do 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -165,8 +167,68 @@ def test_short_training_is_seeded_and_uses_the_first_n_images():
     val_ds = cnn.make_dataset(images[30:], labels[30:], 10)
     model, history = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
     again, _ = cnn.short_training(_softmax, images, labels, val_ds, batch_size=8, n=24, epochs=2)
-    assert len(history.history["loss"]) == 2 and "val_accuracy" in history.history
+    assert len(history.history["loss"]) == 2 and len(history.history["val_accuracy"]) == 1  # last epoch only
     assert history.params["steps"] == 3  # 24 images in batches of 8
     assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), again.get_weights(), strict=True))
     assert type(model.optimizer).__name__ == "Adam"
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
+
+
+def _tiny_convnet():
+    """Input 6x6x2 -> conv 3x3 "same" (3 filters) -> conv 2x2 "valid" (5 filters, 5x5 out) -> dense 4."""
+    return keras.Sequential(
+        [
+            keras.Input((6, 6, 2)),
+            keras.layers.Conv2D(3, 3, padding="same"),
+            keras.layers.Conv2D(5, 2, padding="valid"),
+            keras.layers.MaxPool2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(4),
+        ]
+    )
+
+
+def test_training_flops_per_image_is_three_times_two_flops_per_multiply_add_of_a_hand_count():
+    # forward multiply-adds, pooling and biases ignored: 3*3*2*3 * 6*6 + 2*2*3*5 * 5*5 + (2*2*5)*4
+    # = 1944 + 1500 + 80
+    assert cnn.training_flops_per_image(_tiny_convnet()) == 6 * (1944 + 1500 + 80)
+    nested = keras.Sequential([keras.Input((6, 6, 2)), _tiny_convnet(), keras.layers.Dense(7)])
+    assert cnn.training_flops_per_image(nested) == 6 * (1944 + 1500 + 80 + 4 * 7)
+    reference = 2 * (28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 7 * 7 * 9 * 64 * 128 + 2048 * 625 + 6250)
+    assert cnn.training_flops_per_image(cnn.build_cnn()) == 3 * reference
+
+
+def test_training_flops_per_image_rejects_what_it_cannot_count():
+    with pytest.raises(ValueError, match="not built"):
+        cnn.training_flops_per_image(keras.Sequential([keras.layers.Dense(3)]))
+    depthwise = keras.Sequential([keras.Input((6, 6, 2)), keras.layers.DepthwiseConv2D(3, name="dw")])
+    with pytest.raises(ValueError, match="cannot count layer 'dw'"):
+        cnn.training_flops_per_image(depthwise)
+
+
+def _python_matmul_flops_per_s(n=40):
+    """FLOP/s of a matrix product written as Python loops: the floor any real measure must beat."""
+    a = [[float(i + j) for j in range(n)] for i in range(n)]
+    start = time.perf_counter()
+    [[sum(a[i][k] * a[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
+    return 2 * n**3 / (time.perf_counter() - start)
+
+
+def test_matmul_flops_per_s_is_finite_and_far_above_python_loops():
+    measured = cnn.matmul_flops_per_s(size=1024, repeats=2, dtype="float32")
+    assert np.isfinite(measured) and measured > 100 * _python_matmul_flops_per_s()
+    with pytest.raises(ValueError, match="must be positive"):
+        cnn.matmul_flops_per_s(size=0)
+
+
+def test_matmul_flops_per_s_multiplies_in_the_keras_policy_compute_dtype(monkeypatch):
+    seen, matmul = [], cnn.tf.matmul
+    monkeypatch.setattr(cnn.tf, "matmul", lambda a, b: seen.append(a.dtype.name) or matmul(a, b))
+    policy = keras.mixed_precision.global_policy()
+    try:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        cnn.matmul_flops_per_s(size=8, repeats=1)
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
+    cnn.matmul_flops_per_s(size=8, repeats=1, dtype="float32")
+    assert seen == ["bfloat16"] * 2 + ["float32"] * 2  # warm-up + one timed product each
