@@ -130,7 +130,8 @@ def test_every_seed_of_the_notebook_goes_through_course_seed(notebook):
         ("keras.layers.Dropout(0.3, seed=helpers.course_seed(0))", False),
         ("helpers.set_seed(42)", False),
         (
-            "def f(n, seed=0):\n    return np.random.default_rng(course_seed(seed)).permutation(n)\nf(3, seed=4)",
+            "def f(n, seed=0):\n    return np.random.default_rng(course_seed(seed)).permutation(n)\n"
+            "f(3, seed=4)",
             False,
         ),
         ("def g(seed=1):\n    helpers.set_seed(seed)\ng(seed=5)", False),
