@@ -6,25 +6,117 @@ from the repository root and starts every session through binder/start.  Here: a
 environment of this machine's Python 3.11, a copy of the checkout, then the same three steps, with
 no internet for postBuild beyond what pip needs (so a data URL that is "down" is exercised too).
 Minutes the first time (it downloads the Binder packages); skipped unless ML2DL_BINDER_BUILD=1.
+repo2docker itself is not run: it needs a running Docker daemon and base images from Docker Hub.
+
+The checks above the build run always (`make test`): what the build would find out first without
+building, that binder/ is what repo2docker reads the way the course means it, and that the Binder
+lock installs everything the notebooks import and postBuild needs. tests/test_lock.py checks the
+pins and versions against the course lock, tests/test_binder.py what start and postBuild do.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from test_lock import BINDER_LOCK, imported_modules, locked_versions
 from test_newcomer import NO_INTERNET_PLUGIN, checkout_files
 
 from helpers import datastore
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("ML2DL_BINDER_BUILD") != "1", reason="builds a whole environment: run `make test-binder`"
+BINDER = REPO_ROOT / "binder"
+PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+
+#: binder/ as repo2docker reads it: the files of the pip buildpack (runtime.txt, requirements.txt,
+#: postBuild, start) and what the course keeps beside them. A conda environment.yml, a Pipfile, a
+#: setup.py or a Dockerfile would make repo2docker choose another buildpack and ignore the lock.
+BINDER_FILES = {"runtime.txt", "requirements.txt", "postBuild", "start", "requirements.in", "overrides.json"}
+
+build = pytest.mark.skipif(
+    os.environ.get("ML2DL_BINDER_BUILD") != "1",
+    reason="builds a whole Python environment from binder/requirements.txt (TensorFlow and every Binder "
+    "package downloaded, minutes): run `make test-binder` (ML2DL_BINDER_BUILD=1). repo2docker is not "
+    "used: it needs a running Docker daemon and Docker Hub's base images",
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# without building (always)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_binder_holds_only_the_pip_buildpacks_files():
+    assert {p.name for p in BINDER.iterdir()} == BINDER_FILES
+    python = (BINDER / "runtime.txt").read_text().strip().removeprefix("python-")
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert f"\nPYTHON_VERSION := {python}\n" in makefile, "runtime.txt and the Makefile's Python differ"
+    assert python + ".0" in SpecifierSet(PYPROJECT["project"]["requires-python"])
+
+
+def _binder_imports() -> set[str]:
+    """Top-level modules the notebooks' code cells and helpers/ import (what Binder's users run)."""
+    import nbformat
+
+    found = set()
+    for path in (REPO_ROOT / "helpers").glob("*.py"):
+        found |= imported_modules(path.read_text())
+    for path in sorted((REPO_ROOT / "notebooks").rglob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                found |= imported_modules(cell.source)
+    return found - set(sys.stdlib_module_names) - {"helpers", "__future__"}
+
+
+def test_the_binder_lock_installs_every_module_the_notebooks_import():
+    from importlib.metadata import packages_distributions
+
+    providers = packages_distributions()  # module -> distributions, from this (the course's) venv
+    locked = locked_versions(BINDER_LOCK)
+    tensorflow = {"tensorflow": "tensorflow-cpu"}  # Binder's CPU-only build provides the same module
+    missing = {}
+    for module in sorted(_binder_imports()):
+        dists = {canonicalize_name(d) for d in providers.get(module, [module])}
+        if not {tensorflow.get(d, d) for d in dists} & locked.keys():
+            missing[module] = sorted(dists)
+    assert not missing, f"binder/requirements.txt lacks (module: distributions): {missing}"
+
+
+def test_the_binder_lock_builds_and_installs_helpers_offline():
+    """postBuild: pip install --no-deps --no-build-isolation -e . needs the build backend in the lock,
+    and helpers' own dependencies must be there already (--no-deps installs none)."""
+    locked = locked_versions(BINDER_LOCK)
+    for line in [*PYPROJECT["build-system"]["requires"], *PYPROJECT["project"]["dependencies"]]:
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name in locked, f"binder/requirements.txt lacks {name}, which postBuild needs"
+        assert req.specifier.contains(locked[name]), f"binder locks {name}=={locked[name]}, needs {req}"
+
+
+def test_post_build_names_only_what_exists():
+    script = (BINDER / "postBuild").read_text()
+    modules = re.findall(r"python -m ([\w.]+)", script)
+    assert "helpers.datastore" in modules
+    for module in set(modules) - {"pip"}:
+        source = REPO_ROOT.joinpath(*module.split(".")).with_suffix(".py")
+        assert source.is_file() and 'if __name__ == "__main__":' in source.read_text(), module
+    for path in re.findall(r"\bbinder/[\w.]+", script):
+        assert (REPO_ROOT / path).is_file(), f"postBuild names {path}, which does not exist"
+    assert "-e ." in script and (REPO_ROOT / "pyproject.toml").is_file()
+
+
+# ------------------------------------------------------------------------------------------------
+# the build (make test-binder)
+# ------------------------------------------------------------------------------------------------
 
 
 def run(cmd, **kwargs) -> subprocess.CompletedProcess:
@@ -80,6 +172,7 @@ def binder_image(tmp_path_factory):
     return repo, env, post, tables
 
 
+@build
 def test_post_build_succeeds_and_reports_what_it_skipped(binder_image):
     _, _, post, tables = binder_image
     assert post.returncode == 0, post.stdout + post.stderr
@@ -88,6 +181,7 @@ def test_post_build_succeeds_and_reports_what_it_skipped(binder_image):
         assert any(line.startswith("ok   ") and line.endswith(name) for line in post.stdout.splitlines())
 
 
+@build
 def test_the_image_has_the_course_packages_and_the_proxy(binder_image):
     repo, env, _, _ = binder_image
     out = run(
@@ -107,6 +201,7 @@ def test_the_image_has_the_course_packages_and_the_proxy(binder_image):
     assert "jupyter_server_proxy" in listing and "enabled" in listing
 
 
+@build
 def test_start_runs_a_command_in_the_quick_profile(binder_image):
     repo, env, _, _ = binder_image
     out = run(

@@ -154,6 +154,66 @@ def test_the_limits_follow_the_load_runs_and_the_committed_results():
     assert CAPACITY["limits"] == derived["limits"]
 
 
+def test_the_derived_figures_recomputed_from_the_raw_measurements():
+    """The derivation checked by hand-written arithmetic on the raw numbers (load rows, results/*.json),
+    not by tools.classroom_capacity; the comments give today's figures as an example."""
+    runs, derived, policy = CAPACITY["runs"], CAPACITY["derived"], CAPACITY["policy"]
+    reserve, margin, step = policy["system_reserve_mb"], policy["margin"], policy["step_mb"]
+    rows = [row for run in runs for row in run["rows"] if row["failures"] == []]
+    # the server's share: a student's whole tree minus their biggest kernel, the most of any student
+    server = 0
+    for row in rows:
+        server = max(server, row["tree_peak_mb"] - max(n["kernel_peak_mb"] for n in row["notebooks"]))
+    assert derived["server_mb"] == server  # e.g. 148
+    assert derived["hub_mb"] == max(run["hub_mb"] for run in runs)  # e.g. max(212, 215, 218) = 218
+    results = {
+        p: json.loads((REPO_ROOT / "results" / f"{p}-seed42.json").read_text()) for p in ("quick", "full")
+    }
+    free = {gb: gb * 1024 - reserve - derived["hub_mb"] for gb in (16, 64)}  # e.g. 16384 - 1024 - 218 = 15142
+    limit = int(derived["limits"]["mem_limit"].removesuffix("M"))
+    for day in derived["days"]:
+        for profile, made in results.items():
+            kernel = max(r["peak_mem_mb"] for r in made if r["notebook"].startswith(f"day{day['day']}/"))
+            student = day[f"{profile}_student_mb"]
+            assert (
+                day[f"{profile}_kernel_mb"] == kernel and student == kernel + server
+            )  # vgg: 2597 + 148 = 2745
+            for gb, mb in free.items():
+                n = day[f"{profile}_fit_{gb}gb"]  # the most students whose peaks fit: 15142 // 2745 = 5
+                assert n * student <= mb < (n + 1) * student, (day["day"], profile, gb, n)
+        for gb, mb in free.items():
+            n = day[f"limit_fit_{gb}gb"]  # with the limit reserved for each: 15142 // 3584 = 4
+            assert n * limit <= mb < (n + 1) * limit
+    # memory limit: the smallest multiple of the step at least the margin over the heaviest student,
+    # quick profile, measured by `make run` or under the hub: 2745 * 1.25 = 3431.25 -> 14 * 256 = 3584
+    under_hub = max(n["kernel_peak_mb"] for row in rows for n in row["notebooks"]) + server
+    heaviest = max(under_hub, *(d["quick_student_mb"] for d in derived["days"]))
+    assert limit % step == 0 and limit - step < heaviest * margin <= limit
+    # guarantee: Day 1's quick student, rounded up the same way: 429 + 148 = 577 -> 3 * 256 = 768
+    guarantee = int(derived["limits"]["mem_guarantee"].removesuffix("M"))
+    day1 = derived["days"][0]["quick_student_mb"]
+    assert derived["days"][0]["day"] == 1 and guarantee % step == 0 and guarantee - step < day1 <= guarantee
+    # CPU limit: the most cores a notebook keeps busy alone (CPU s under the hub / `make run` wall s),
+    # rounded up to half a core: e.g. 1.4 -> 1.5
+    alone = {"notebooks/" + r["notebook"]: r["wall_s"] for r in results["quick"]}
+    most = max(n["kernel_cpu_s"] / alone[n["notebook"]] for row in rows for n in row["notebooks"])
+    assert round(most, 2) == derived["cores_alone_max"]
+    assert derived["limits"]["cpu_limit"] - 0.5 < most <= derived["limits"]["cpu_limit"]
+    # CPU guarantee: the mean share of the largest class (8 students), rounded up to a tenth: 0.17 -> 0.2
+    largest = [run for run in runs if run["students"] == max(r["students"] for r in runs)][0]
+    shares = [
+        n["kernel_cpu_s"] / n["wall_s"]
+        for row in largest["rows"]
+        if not row["failures"]
+        for n in row["notebooks"]
+    ]
+    mean = sum(shares) / len(shares)
+    assert round(mean, 2) == derived["cores_shared_mean"] and derived["cores_shared_n"] == largest["students"]
+    assert derived["limits"]["cpu_guarantee"] - 0.1 < mean <= derived["limits"]["cpu_guarantee"] + 1e-9
+    # and what follows from the policy whatever the numbers: the guarantees never above the limits
+    assert guarantee <= limit and derived["limits"]["cpu_guarantee"] <= derived["limits"]["cpu_limit"]
+
+
 def test_the_readme_table_is_generated_from_the_committed_measurements():
     from tools.classroom_capacity import BEGIN, END, render
 

@@ -1,6 +1,8 @@
 """The grader (helpers.exercises): every solution passes its check, every listed mistake fails with
 its own hint, a stub gets "not implemented yet", and the stored expected values are the ones the
-solutions edition gives today (``make student``)."""
+solutions edition gives today (``make student``). Those values come from the solutions themselves:
+tests/test_grader_values.py checks them against numbers computed another way (by hand, published,
+scipy/numpy/Keras, numerical derivatives)."""
 
 from __future__ import annotations
 

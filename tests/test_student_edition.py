@@ -5,10 +5,11 @@ index; tests/test_student_alive.py runs the student notebooks."""
 from __future__ import annotations
 
 import re
+import sys
 
 import nbformat
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, in_ci
 
 from tools import student
 
@@ -143,11 +144,24 @@ def test_the_readme_lists_the_graded_parts_of_today(course_data):
     )
 
 
+def nbgrader_clear_solutions():
+    """nbgrader's ClearSolutions preprocessor (nbgrader is a test tool of requirements.lock). Missing:
+    a skip on a student's machine, a failure under CI, where `make test` installs the lock."""
+    try:
+        from nbgrader.preprocessors import ClearSolutions
+    except ImportError as exc:
+        message = f"nbgrader is not installed here ({exc}); it is in requirements.lock: make venv"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return ClearSolutions
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=IDS)
 def test_nbgrader_makes_the_same_student_edition(path):
-    """Cross-check with nbgrader itself where it is installed (it is not a course dependency): its
-    ClearSolutions preprocessor, with its default metadata checks, gives the same cells."""
-    clear = pytest.importorskip("nbgrader.preprocessors", reason="nbgrader is not installed").ClearSolutions
+    """Cross-check with nbgrader itself: its ClearSolutions preprocessor, with its default metadata
+    checks, gives the same cells."""
+    clear = nbgrader_clear_solutions()
     rel = path.relative_to(student.SOURCE_DIR)
     theirs, _ = clear().preprocess(nbformat.read(path, as_version=4), {})
     ours = nbformat.read(student.STUDENT_DIR / rel, as_version=4)
@@ -156,3 +170,13 @@ def test_nbgrader_makes_the_same_student_edition(path):
     # that does not raise (TOP_LEVEL_STUB), where nbgrader writes its one code stub everywhere.
     ours_sources = [c.source.replace(student.TOP_LEVEL_STUB, student.CODE_STUB) for c in ours.cells]
     assert [c.source for c in theirs.cells] == ours_sources
+
+
+def test_a_missing_nbgrader_is_a_skip_here_and_a_failure_under_ci(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nbgrader.preprocessors", None)  # the import raises ImportError
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="nbgrader is not installed"):
+        nbgrader_clear_solutions()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="nbgrader is not installed"):
+        nbgrader_clear_solutions()
