@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import pytest
@@ -107,6 +108,29 @@ def test_helpers_bound_reads_the_file_for_the_profile(tmp_path, monkeypatch):
     path.write_text("{not json")
     with pytest.raises(RuntimeError, match="git checkout helpers/bounds.json"):
         helpers.bound("acc", "quick")
+
+
+def test_every_bar_is_measured_and_the_quick_bars_on_three_seeds():
+    """A bar nobody measured is refused by helpers.bound; CI's quick bars rest on several seeds."""
+    table = json.loads(bounds.BOUNDS_FILE.read_text())
+    unmeasured = [(p, m) for p, bars in table.items() for m, bar in bars.items() if bar["bound"] is None]
+    assert not unmeasured, (
+        f"bars without runs: {unmeasured}; ML2DL_CALIBRATE=1 make run ..., then make readme"
+    )
+    few = [m for m, bar in table["quick"].items() if bar["seeds"] < bounds.WANTED_SEEDS]
+    assert not few, f"quick bars on fewer than {bounds.WANTED_SEEDS} seeds: {few}"
+
+
+def test_a_calibration_run_opens_every_bar_and_an_unmeasured_bar_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "bounds.json"
+    bars = {"lo": {"bound": 0.5, "side": "at least"}, "hi": {"bound": 0.2, "side": "at most"}}
+    path.write_text(json.dumps({"quick": bars | {"new": {"bound": None, "side": "at least"}}}))
+    monkeypatch.setattr(helpers.runtime, "BOUNDS_FILE", path)
+    with pytest.raises(KeyError, match="'new' is not measured yet: run `ML2DL_CALIBRATE=1 make run"):
+        helpers.bound("new", "quick")
+    monkeypatch.setenv("ML2DL_CALIBRATE", "1")
+    assert helpers.bound("lo", "quick") == -math.inf and helpers.bound("new", "quick") == -math.inf
+    assert helpers.bound("hi", "quick") == math.inf
 
 
 def test_the_ci_seed_is_not_a_calibration_seed():

@@ -142,4 +142,7 @@ def row_provenance(notebook: Path, load: dict, precision: str | None) -> dict:
         "versions": versions(),
         "precision": precision,
         "load": load,
+        # a calibration run (ML2DL_CALIBRATE=1) opens every bar: it measures what sets them
+        "calibrating": os.environ.get("ML2DL_CALIBRATE", "").strip().lower()
+        not in ("", "0", "false", "no", "off"),
     }

@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{_show(bounds.BOUNDS_FILE)} rewritten from {_show(args.results)}")
             for nb in prose.update_notebooks(load_results(args.results)):
                 print(f"notebooks/{nb}: numbers in its prose rewritten from {_show(args.results)}")
-    except (ReadmeError, prose.ProseError, bounds.BoundsError) as exc:
+    except (ReadmeError, prose.ProseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(
