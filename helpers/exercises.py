@@ -13,7 +13,8 @@ agree).  This module holds no reference code: the cases and their expected value
 ``tools/student.py`` (``make student``), which also stores the result each *common mistake*
 produces, so a wrong answer that matches one gets that mistake's hint.  An expected value may
 also be a lower bound (``{"__at_least__": x}``, e.g. an accuracy target for a trained model), one
-number or one per data profile (``{"__at_least__": {"quick": x, "full": y}}``, resolved with
+number, a metric whose bar ``helpers.bound`` gives (``{"__at_least__": "metric"}``), or one per data
+profile (``{"__at_least__": {"quick": x, "full": y}}``, resolved with
 ``helpers.get_profile()`` when the check runs).
 
 A failing check raises ``ExerciseError`` (an ``AssertionError``, so pytest and nbgrader count it as
@@ -385,6 +386,10 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
 
             profile = get_profile()
             bound, what = bound[profile], f"{what} ({profile} profile)"
+        elif isinstance(bound, str):  # a metric's bar, derived from the committed runs (helpers.bound)
+            from helpers.runtime import bound as bar
+
+            bound, what = bar(bound), f"{what} (the bar of {bound})"
         number = _as_numbers(received)
         if number is None or number.size != 1:
             return f"{what}: expected one number, received {_show(received)}"

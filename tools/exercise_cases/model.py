@@ -65,11 +65,12 @@ class Rng:
 class AtLeast:
     """An expected value that is a lower bound (an accuracy target).
 
-    ``value`` is one number, or one per data profile (``{"quick": 0.79, "full": 0.92}``): the
-    grader then compares with the target of the profile it runs under (``helpers.get_profile()``).
+    ``value`` is one number, one per data profile (``{"quick": 0.79, "full": 0.92}``: the grader
+    compares with the target of the profile it runs under), or the name of a metric whose bar
+    ``helpers.bound`` derives from the committed runs (course.toml ``bounds``; tools/bounds.py).
     """
 
-    value: float | dict[str, float]
+    value: float | dict[str, float] | str
 
 
 @dataclass
