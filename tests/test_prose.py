@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tools import course, prose
+from tools import course, prose, readme
 
 NB = "day3/cnn_mnist.ipynb"
 
@@ -90,3 +90,9 @@ def test_stale_prose_is_found_and_rewritten(tmp_path, monkeypatch):
     assert prose.stale_notebooks(RESULTS) == []
     text = (folder / "cnn_mnist.ipynb").read_text(encoding="utf-8")
     assert "-->2.8<!-- /metric --> min." in text
+
+
+def test_the_notebooks_numbers_are_what_the_committed_results_say():
+    """make test fails when a rendered number in a notebook is not what results/*.json says."""
+    stale = prose.stale_notebooks(readme.load_results())
+    assert not stale, f"numbers in the prose of {stale} are stale: run `make readme`"

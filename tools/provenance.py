@@ -20,6 +20,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from helpers.runtime import _truthy  # the same reading of ML2DL_CALIBRATE as helpers.bound
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROC_STAT = Path("/proc/stat")
 #: Packages whose versions a row records (without importing them).
@@ -143,6 +145,5 @@ def row_provenance(notebook: Path, load: dict, precision: str | None) -> dict:
         "precision": precision,
         "load": load,
         # a calibration run (ML2DL_CALIBRATE=1) opens every bar: it measures what sets them
-        "calibrating": os.environ.get("ML2DL_CALIBRATE", "").strip().lower()
-        not in ("", "0", "false", "no", "off"),
+        "calibrating": _truthy(os.environ.get("ML2DL_CALIBRATE")),
     }

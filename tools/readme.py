@@ -468,14 +468,15 @@ def main(argv: list[str] | None = None) -> int:
                     print("\n".join(list(diff)[:40]), file=sys.stderr)
                 return 1
             if _committed(args.results):
-                if bounds.is_stale(load_results(args.results)):
+                results = load_results(args.results)
+                if bounds.is_stale(results):
                     print(
                         f"{_show(bounds.BOUNDS_FILE)} differs from the bars {_show(args.results)}/*.json "
                         "gives (tools/bounds.py); run `make readme`",
                         file=sys.stderr,
                     )
                     return 1
-                stale_nbs = prose.stale_notebooks(load_results(args.results))
+                stale_nbs = prose.stale_notebooks(results)
                 if stale_nbs:
                     print(
                         f"numbers in the prose of {', '.join(stale_nbs)} differ from {_show(args.results)}"
@@ -489,9 +490,10 @@ def main(argv: list[str] | None = None) -> int:
         if update_index():
             print(f"{_show(INDEX)} rewritten from course.toml")
         if _committed(args.results):
-            if bounds.update(load_results(args.results)):
+            results = load_results(args.results)
+            if bounds.update(results):
                 print(f"{_show(bounds.BOUNDS_FILE)} rewritten from {_show(args.results)}")
-            for nb in prose.update_notebooks(load_results(args.results)):
+            for nb in prose.update_notebooks(results):
                 print(f"notebooks/{nb}: numbers in its prose rewritten from {_show(args.results)}")
     except (ReadmeError, prose.ProseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
