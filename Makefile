@@ -17,6 +17,8 @@
 #   make classroom-link  print the nbgitpuller link students click: REPO=<clone URL> BRANCH=<branch> [HUB=<hub URL>]
 #   make test-classroom  a real JupyterHub on loopback: students log in, pull the course with nbgitpuller, run Day 1 (minutes)
 #   make classroom-load  measure N = 2, 4, 8 students at once on a loopback hub; rewrite classroom/capacity.json (long)
+#   make assignment      build and release a day's assignment for nbgrader, graded on hidden cases: DAY=1 [GRADING=dir] [ONLY=ex1_linear_regression]
+#   make grade           collect, autograde, feedback and the gradebook CSV of a day: DAY=1 [GRADING=dir]
 #
 # Variables: PYTHON (interpreter that creates .venv: Python 3.11, default python3), PROFILE (quick|full
 # for `make run`, default: $ML2DL_PROFILE or quick), NOTEBOOKS (for `make run`, default: all), SEED (for
@@ -49,7 +51,7 @@ GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
 .PHONY: help venv data lab test test-slow update lint run readme student clean lock badge test-binder git-filter FORCE \
   site site-book site-serve test-site test-ui \
-  classroom-venv classroom-proxy classroom-lock classroom-link classroom-load test-classroom
+  classroom-venv classroom-proxy classroom-lock classroom-link classroom-load test-classroom assignment grade
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -261,6 +263,9 @@ CLASSROOM_LOCK  := classroom/requirements.txt
 CLASSROOM_STAMP := $(CLASSROOM)/venv/.ml2dl-installed
 CLASSROOM_CHP   := $(CLASSROOM)/node_modules/.bin/configurable-http-proxy
 REPO   ?=
+DAY    ?=
+GRADING ?=
+ONLY   ?=
 BRANCH ?=
 HUB    ?=
 
@@ -294,7 +299,17 @@ classroom-link:
 	@$(PYTHON) -m tools.classroom_config link --repo "$(REPO)" --branch "$(BRANCH)" --hub "$(HUB)"
 
 test-classroom: data classroom-venv classroom-proxy
-	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py
+	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py tests/test_grading.py
+
+# Grading (README "Teaching a class"): nbgrader's course folder GRADING (default ~/ml2dl-grading, the
+# instructor's own), assignments per DAY (ONLY: some of the day's notebooks), graded on hidden cases.
+assignment: data $(STAMP)
+	@test -n "$(DAY)" || { echo "make: say which day, e.g. make assignment DAY=1"; exit 2; }
+	$(BIN)/python -m tools.grading assignment --day $(DAY) $(if $(GRADING),--root $(GRADING)) $(if $(ONLY),--only $(ONLY))
+
+grade: data $(STAMP)
+	@test -n "$(DAY)" || { echo "make: say which day, e.g. make grade DAY=1"; exit 2; }
+	$(BIN)/python -m tools.grading grade --day $(DAY) $(if $(GRADING),--root $(GRADING))
 
 classroom-load: data classroom-venv classroom-proxy
 	nice -n 10 $(BIN)/python -m tools.classroom_load

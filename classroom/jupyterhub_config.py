@@ -3,9 +3,10 @@
 # PAM). Run from the repository root of the course checkout on the server:
 #
 #   make classroom-venv classroom-proxy data       # hub environment, proxy, the shared data cache
-#   build/classroom/venv/bin/jupyterhub -f classroom/jupyterhub_config.py
+#   ML2DL_SSL_CERT=/etc/letsencrypt/live/HOST/fullchain.pem ML2DL_SSL_KEY=/etc/letsencrypt/live/HOST/privkey.pem \
+#     build/classroom/venv/bin/jupyterhub -f classroom/jupyterhub_config.py
 #
-# as root (LocalProcessSpawner starts each server as its student). Instructors: ML2DL_INSTRUCTORS
+# as root (LocalProcessSpawner starts each server as its student; PAM reads /etc/shadow), over TLS only. Instructors: ML2DL_INSTRUCTORS
 # (comma-separated user names) become hub admins. Students click the link `make classroom-link`
 # prints. README.md, "Teaching a class", explains the rest; tests/test_classroom.py runs this file.
 #
@@ -31,6 +32,23 @@ COURSE_PYTHON = os.environ.get("ML2DL_COURSE_PYTHON", str(REPO / ".venv" / "bin"
 
 # -- the proxy: Node's configurable-http-proxy, installed by `make classroom-proxy` -----------------
 c.ConfigurableHTTPProxy.command = [str(BUILD / "node_modules" / ".bin" / "configurable-http-proxy")]
+
+# -- TLS: passwords and tokens never cross the network in plain text ---------------------------------
+# The certificate chain and its key (README "Teaching a class": Let's Encrypt's certbot writes them to
+# /etc/letsencrypt/live/<host>/fullchain.pem and privkey.pem). The hub serves HTTPS only; a plain HTTP
+# request to its port gets no page and carries no login.
+CERT, KEY = os.environ.get("ML2DL_SSL_CERT", ""), os.environ.get("ML2DL_SSL_KEY", "")
+if not (CERT and KEY):
+    raise SystemExit(
+        "classroom: no TLS certificate. Set ML2DL_SSL_CERT and ML2DL_SSL_KEY to the certificate chain "
+        "and its private key (README, 'Teaching a class': certbot), so that logins are encrypted"
+    )
+for _path in (CERT, KEY):
+    if not os.access(_path, os.R_OK):
+        raise SystemExit(f"classroom: cannot read {_path} (ML2DL_SSL_CERT / ML2DL_SSL_KEY): check the path and permissions")
+c.JupyterHub.ssl_cert = CERT
+c.JupyterHub.ssl_key = KEY
+c.JupyterHub.bind_url = os.environ.get("ML2DL_HUB_BIND_URL", "https://:443")
 
 # -- each student's server ------------------------------------------------------------------------
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]

@@ -765,10 +765,14 @@ def check(exercise_id: str, answer: Any, *, part: str | None = None) -> None:
     values and a hint on the first failing case.  ``answer`` is usually the student's function.
     """
     spec = _spec(exercise_id)
+    _check_cases(exercise_id, spec, spec["cases"], answer, part)
+
+
+def _check_cases(exercise_id: str, spec: dict, all_cases: list[dict], answer: Any, part: str | None) -> None:
     parts = spec.get("parts", {})
     if part is not None and part not in parts:
         raise KeyError(f"{exercise_id} has no part {part!r}; its parts: {', '.join(parts) or 'none'}")
-    cases = [c for c in spec["cases"] if part is None or c.get("part") == part]
+    cases = [c for c in all_cases if part is None or c.get("part") == part]
     label = exercise_id if part is None else f"{exercise_id} ({parts[part]})"
     function = spec.get("function", exercise_id.split(".")[-1])
     wrong_type = None
@@ -889,31 +893,92 @@ def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
     Right: prints ✓ and returns ``answer``.  Not right yet (a stub, a wrong value, an error): prints
     the ✗ message with its hint and returns the course's version of the function, saying so, so
     that every later cell runs; run the cell defining your function and this one again once it is
-    fixed.  Under nbgrader's autograder (``NBGRADER_EXECUTION`` set) or where the solutions edition
-    runs (``ML2DL_STRICT_CHECKS`` set) a failure raises instead.
+    fixed.  Under nbgrader's autograder it does the same (each exercise is graded on its own, by
+    :func:`grade`, and a wrong ``compute_cost`` does not fail the exercises that call it); where the
+    solutions edition runs (``ML2DL_STRICT_CHECKS`` set) a failure raises instead.
     """
     spec = _spec(exercise_id)
     function = spec.get("function", exercise_id.split(".")[-1])
     if getattr(answer, COURSE_VERSION, False):
         print(f"→ `{function}` is still the course's version: yours has not passed its check yet.")
         return answer
+    _ANSWERS[(exercise_id, part)] = answer  # what grade() grades: the student's own, not a stand-in
     try:
         check(exercise_id, answer, part=part)
         return answer
-    except ExerciseError as err:
-        if os.environ.get("NBGRADER_EXECUTION") or os.environ.get("ML2DL_STRICT_CHECKS"):
-            raise
-        print(f"{RED}{err}{RESET}")
-        if not spec.get("call", True):  # a trained model, not a function: nothing to stand in
-            print(f"→ the notebook goes on with your `{function}`.")
-            return answer
-        try:
-            fallback = course_version(exercise_id)
-        except Exception as exc:  # noqa: BLE001 - say why, and keep the student's own
-            print(f"→ the course's version of `{function}` is not available ({exc}); keeping yours.")
-            return answer
-        print(
-            f"→ using the course's version of `{function}` until yours passes, so the rest of the "
-            "notebook runs. Fix yours, run its cell and this one again."
+    except KeyboardInterrupt:
+        if not os.environ.get("NBGRADER_EXECUTION"):
+            raise  # a student's own Stop: stop
+        # the autograder interrupted a cell that ran past its time limit: go on like a failed check,
+        # so the exercises after this one are graded on their own, not stopped by the same loop
+        err = ExerciseError(
+            f"✗ {exercise_id}: stopped — `{function}` ran past the autograder's time limit for one cell "
+            "(an endless loop?)"
         )
-        return fallback
+    except ExerciseError as exc:
+        if os.environ.get("ML2DL_STRICT_CHECKS"):
+            raise
+        err = exc
+    # a failed check: say why, and go on with the course's version
+    print(f"{RED}{err}{RESET}")
+    if not spec.get("call", True):  # a trained model, not a function: nothing to stand in
+        print(f"→ the notebook goes on with your `{function}`.")
+        return answer
+    try:
+        fallback = course_version(exercise_id)
+    except Exception as exc:  # noqa: BLE001 - say why, and keep the student's own
+        print(f"→ the course's version of `{function}` is not available ({exc}); keeping yours.")
+        return answer
+    print(
+        f"→ using the course's version of `{function}` until yours passes, so the rest of the "
+        "notebook runs. Fix yours, run its cell and this one again."
+    )
+    return fallback
+
+
+# ---------------------------------------------------------------------------------------------------
+# Grading with hidden cases (nbgrader's autograder; tools/grading.py builds the assignments)
+# ---------------------------------------------------------------------------------------------------
+
+#: (exercise id, part) -> the answer the student's check cell passed to :func:`checked` last.
+_ANSWERS: dict[tuple[str, str | None], Any] = {}
+#: The folder of the hidden cases, one ``<notebook>.json`` per notebook (the instructor's, never the
+#: students': tools/grading.py writes it into the grading folder and its nbgrader_config.py sets this).
+HIDDEN_ENV = "ML2DL_HIDDEN_CASES"
+
+
+def _hidden_cases(exercise_id: str) -> list[dict]:
+    folder = os.environ.get(HIDDEN_ENV)
+    if not folder:
+        raise ExerciseError(
+            f"{exercise_id}: this cell is the instructor's grading cell; its cases are not on this "
+            f"machine ({HIDDEN_ENV} is not set). Students: run the check cell above it instead."
+        )
+    spec = _spec(exercise_id)
+    path = Path(folder) / (Path(spec["notebook"]).stem + ".json")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return doc["exercises"][exercise_id]["cases"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ExerciseError(
+            f"{exercise_id}: the hidden cases are missing or unreadable ({path}: {exc}); "
+            "instructors: run `make assignment` again to write them"
+        ) from None
+
+
+def grade(exercise_id: str, *, part: str | None = None) -> None:
+    """Grade the student's answer to ``exercise_id`` on the hidden cases (the autograder's cell).
+
+    The answer graded is the one the notebook's own check cell passed to :func:`checked` (the
+    student's function, even where the notebook went on with the course's version).  The cases are
+    the catalogue's, with other numbers (tools/grading.py), so an answer written to hit the visible
+    check's expected values earns nothing.  Raises ``ExerciseError`` with the case and a hint.
+    """
+    spec = _spec(exercise_id)
+    if (exercise_id, part) not in _ANSWERS:
+        raise ExerciseError(
+            f"✗ {exercise_id}: no answer to grade — its check cell did not run to the point of "
+            f"calling checked() (was `{spec.get('function', exercise_id.split('.')[-1])}` defined? "
+            "see the error above it)"
+        )
+    _check_cases(exercise_id, spec, _hidden_cases(exercise_id), _ANSWERS[(exercise_id, part)], part)

@@ -26,7 +26,7 @@ import yaml
 from conftest import REPO_ROOT, run_in_repo
 
 from tools.classroom_config import BUILD_DIR, LinkError, classroom_bin, entry_point, link
-from tools.classroom_driver import ADMIN_PASSWORD, Hub, Student, wait_for
+from tools.classroom_driver import ADMIN_PASSWORD, STUDENT_PASSWORD, Hub, Student, wait_for
 
 CLASSROOM = REPO_ROOT / "classroom"
 CAPACITY = json.loads((CLASSROOM / "capacity.json").read_text())
@@ -107,6 +107,9 @@ def load_hub_config(tmp_path, monkeypatch):
     from traitlets.config.loader import PyFileConfigLoader
 
     monkeypatch.setenv("ML2DL_CLASSROOM_VENV", str(tmp_path / "venv"))
+    for name in ("ML2DL_SSL_CERT", "ML2DL_SSL_KEY"):  # readable files stand in for a certificate
+        (tmp_path / "tls.pem").write_text("")
+        monkeypatch.setenv(name, str(tmp_path / "tls.pem"))
     cfg = tmp_path / "cfg.py"  # the classroom's file, loaded the way the test hub loads it
     cfg.write_text(f"load_subconfig({str(CLASSROOM / 'jupyterhub_config.py')!r})\n")
     return PyFileConfigLoader(cfg.name, path=str(tmp_path)).load_config()
@@ -143,6 +146,18 @@ def test_both_configurations_make_the_same_classroom_choices(tmp_path, monkeypat
     pins = dict(line.split("==") for line in binder.splitlines() if "==" in line and not line.startswith("#"))
     hub_pins = (CLASSROOM / "requirements.in").read_text()
     assert f"nbgitpuller=={pins['nbgitpuller']}" in hub_pins
+
+
+def test_both_configurations_name_a_real_authenticator_and_tls(tmp_path, monkeypatch):
+    hub = load_hub_config(tmp_path, monkeypatch)
+    z2jh = yaml.safe_load((CLASSROOM / "z2jh-config.yaml").read_text())
+    # one machine: the system accounts (PAM, JupyterHub's default) over TLS only
+    assert "authenticator_class" not in hub.JupyterHub and hub.JupyterHub.ssl_cert and hub.JupyterHub.ssl_key
+    assert hub.JupyterHub.bind_url.startswith("https://")
+    # Kubernetes: NativeAuthenticator with an admin's approval, Let's Encrypt's certificate
+    assert z2jh["hub"]["config"]["JupyterHub"]["authenticator_class"] == "native"
+    assert z2jh["hub"]["config"]["NativeAuthenticator"]["open_signup"] is False
+    assert z2jh["proxy"]["https"]["enabled"] is True
 
 
 def test_the_limits_follow_the_load_runs_and_the_committed_results():
@@ -263,6 +278,7 @@ def room(tmp_path_factory):
     hub = Hub(tmp / "hub", ["alice", "bob"], ["teacher"], sys.executable)
     try:
         hub.start()
+        hub.enroll(["alice", "bob"], "teacher")
         students = {name: Student(hub, name).login().start_server() for name in ("alice", "bob")}
         url = link(str(upstream), branch, hub.url)
         first = {name: s.follow(url) for name, s in students.items()}
@@ -385,6 +401,51 @@ def test_a_students_token_does_not_open_another_students_server(room):
     assert not (room["hub"].home("bob") / "ml2dl" / "stolen.txt").exists()
     r = alice.http.get(f"{room['hub'].url}/hub/api/users", headers=alice.headers(), timeout=30)
     assert r.status_code == 403  # nor the list of users
+
+
+@hub_test
+def test_logins_are_refused_without_approval_the_password_or_tls(room):
+    hub = room["hub"]
+    # a wrong password, an account the instructor has not approved, an unknown name: no session
+    assert Student(hub, "alice").try_login(password="not-alices-password").status_code != 302
+    mallory = Student(hub, "mallory", "a-strong-enough-password").signup()
+    assert mallory.try_login().status_code != 302
+    assert Student(hub, "nobody").try_login().status_code != 302
+    # the hub speaks TLS only: plain HTTP to its port gets no login page and carries no password
+    import requests
+
+    plain = hub.url.replace("https://", "http://", 1)
+    try:
+        r = requests.post(
+            f"{plain}/hub/login",
+            data={"username": "alice", "password": STUDENT_PASSWORD},
+            timeout=10,
+            allow_redirects=False,
+        )
+    except requests.exceptions.ConnectionError:
+        pass  # refused: the TLS server drops a plain-text request
+    else:
+        assert r.status_code >= 400 and "jupyterhub-session-id" not in r.cookies, r.status_code
+    # an admin approves: then mallory is in
+    teacher = Student(hub, "teacher", ADMIN_PASSWORD).login(token=False)
+    teacher.approve("mallory")
+    assert mallory.try_login().status_code == 302
+
+
+def test_the_hub_refuses_to_start_without_a_certificate(tmp_path, monkeypatch):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    monkeypatch.delenv("ML2DL_SSL_CERT", raising=False)
+    monkeypatch.delenv("ML2DL_SSL_KEY", raising=False)
+    monkeypatch.setenv("ML2DL_CLASSROOM_VENV", str(tmp_path / "venv"))
+    cfg = tmp_path / "cfg.py"
+    cfg.write_text(f"load_subconfig({str(CLASSROOM / 'jupyterhub_config.py')!r})\n")
+    with pytest.raises(SystemExit, match="no TLS certificate"):
+        PyFileConfigLoader(cfg.name, path=str(tmp_path)).load_config()
+    monkeypatch.setenv("ML2DL_SSL_CERT", str(tmp_path / "missing.pem"))
+    monkeypatch.setenv("ML2DL_SSL_KEY", str(tmp_path / "missing.pem"))
+    with pytest.raises(SystemExit, match="cannot read"):
+        PyFileConfigLoader(cfg.name, path=str(tmp_path)).load_config()
 
 
 def test_hub_teardown_is_bounded():

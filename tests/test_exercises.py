@@ -320,15 +320,45 @@ def test_checked_stands_in_the_courses_version_and_says_so(case_data, capsys, mo
     assert again is used and "still the course's version" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("variable", ["NBGRADER_EXECUTION", "ML2DL_STRICT_CHECKS"])
-def test_checked_raises_under_nbgraders_autograder_and_for_the_solutions(case_data, monkeypatch, variable):
+def test_checked_raises_for_the_solutions(case_data, monkeypatch):
     from helpers.exercises import checked
 
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.delenv("ML2DL_STRICT_CHECKS", raising=False)
-    monkeypatch.setenv(variable, "1")
+    monkeypatch.setenv("ML2DL_STRICT_CHECKS", "1")
     with pytest.raises(ExerciseError, match="not implemented yet"):
         checked("ex1.compute_cost", _stub)
+
+
+def test_under_the_autograder_checked_stands_in_and_grade_grades_the_students_own(
+    case_data, capsys, monkeypatch, tmp_path
+):
+    """nbgrader's autograder runs the notebook like a student: a failed check stands the course's
+    version in (so later exercises are graded on their own), and grade() — the hidden cell — grades
+    what the student wrote, not the stand-in."""
+    from helpers import exercises
+
+    monkeypatch.delenv("ML2DL_STRICT_CHECKS", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(exercises, "_ANSWERS", {})
+    visible = json.loads((exercises.DATA_DIR / "ex1_linear_regression.json").read_text())
+    (tmp_path / "ex1_linear_regression.json").write_text(json.dumps(visible))
+    monkeypatch.setenv(exercises.HIDDEN_ENV, str(tmp_path))
+    used = exercises.checked("ex1.compute_cost", _stub)
+    assert getattr(used, exercises.COURSE_VERSION)
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        exercises.grade("ex1.compute_cost")
+    exercises.checked("ex1.compute_cost", used)  # the stand-in checked again: still the student's graded
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        exercises.grade("ex1.compute_cost")
+    right = catalogue.solution_namespace("day1/ex1_linear_regression.ipynb")["compute_cost"]
+    exercises.checked("ex1.compute_cost", right)
+    exercises.grade("ex1.compute_cost")
+    assert "✓ ex1.compute_cost" in capsys.readouterr().out
+    monkeypatch.delenv(exercises.HIDDEN_ENV)
+    with pytest.raises(ExerciseError, match="instructor's grading cell"):
+        exercises.grade("ex1.compute_cost")
+    with pytest.raises(ExerciseError, match="no answer to grade"):
+        exercises.grade("ex1.normal_equation")
 
 
 def test_checked_without_the_solutions_edition_keeps_the_students_and_says_why(

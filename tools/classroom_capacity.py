@@ -216,9 +216,40 @@ def render(cap: dict) -> str:
         f"{d['cores_shared_n']} students at once each got {d['cores_shared_mean']} cores on average and "
         f"the notebooks finished in the times above: guarantee **{lim['cpu_guarantee']}**, rounded up to a "
         f"tenth. {slowdown(cap)}",
+        *grading_lines(cap),
         END,
     ]
     return "\n".join(lines)
+
+
+def grading_lines(cap: dict) -> list[str]:
+    """The grading table (``make classroom-load``'s --grading runs), or a line saying it is not measured."""
+    runs = cap.get("grading")
+    if not runs:
+        return [
+            "",
+            "**Grading** has not been measured yet: `python -m tools.classroom_load --grading 2,4,8`.",
+        ]
+    first = runs[0]
+    lines = [
+        "",
+        f"**Grading** (`make grade`: nbgrader autograding one student after the other, each notebook on a "
+        f"fresh kernel, hidden cases included): N students each submitted Day {first['day']} "
+        f"({', '.join(first['notebooks'])}) with every exercise answered, so every notebook runs whole.",
+        "",
+        "| submissions | grading wall time (s) | per student (s, median / max) | scores "
+        "| load before (1-min) |",
+        "|---:|---:|---:|---|---:|",
+    ]
+    for run in runs:
+        per = sorted(run["per_student_s"])
+        median = per[len(per) // 2] if len(per) % 2 else (per[len(per) // 2 - 1] + per[len(per) // 2]) / 2
+        scores = ", ".join(sorted(set(run["scores"])))
+        lines.append(
+            f"| {run['students']} | {run['wall_s']:g} | {median:g} / {max(per):g} | {scores} "
+            f"| {run['load_before']:g} |"
+        )
+    return lines
 
 
 def update_readme(cap: dict, readme: Path = README) -> None:

@@ -56,18 +56,51 @@ def wait_for(what: str, probe, timeout: float, interval: float = 0.25, alive=Non
         time.sleep(interval)
 
 
-#: The test's credentials (SharedPasswordAuthenticator: one password for students, one for admins).
+#: The test's credentials (NativeAuthenticator: each account signs up with its password; the
+#: instructor's account is an admin and approves the students').
 STUDENT_PASSWORD = "classroom-student"
 ADMIN_PASSWORD = "classroom-instructor-" + "x" * 16
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by openssl (the test's stand-in for certbot's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / "hub-cert.pem", folder / "hub-key.pem"
+    if not cert.exists():
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        key.chmod(0o600)
+    return cert, key
 
 
 class Hub:
     """JupyterHub from classroom/jupyterhub_config.py, on free ports of 127.0.0.1, in ``workdir``.
 
-    The test overrides only what a test needs: SharedPasswordAuthenticator instead of the system
-    accounts, SimpleLocalProcessSpawner (no system users; homes under ``workdir/home``) and the
-    ports. Everything else — the single-user command, the course kernel, the limits, the
-    environment, the culler — is the classroom's configuration.
+    The test overrides only what a test needs: NativeAuthenticator (accounts that sign up and an
+    instructor who approves them, as on Kubernetes: classroom/z2jh-config.yaml) instead of the system
+    accounts, SimpleLocalProcessSpawner (no system users; homes under ``workdir/home``), the ports and
+    a self-signed certificate. Everything else — TLS, the single-user command, the course kernel, the
+    limits, the environment, the culler — is the classroom's configuration.
     """
 
     def __init__(self, workdir: Path, students: list[str], instructors: list[str], course_python: str):
@@ -75,7 +108,8 @@ class Hub:
         self.students, self.instructors = list(students), list(instructors)
         self.course_python = course_python
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.cert, self.key = self_signed_certificate(self.workdir / "tls")
         self.proc: subprocess.Popen | None = None
         self.log_path = self.workdir / "jupyterhub.log"
         self.service_token = uuid.uuid4().hex
@@ -111,10 +145,9 @@ class Hub:
             "c.ConfigurableHTTPProxy.api_url = f\"http://127.0.0.1:{s['api_port']}\"\n"
             "c.JupyterHub.db_url = s['db']\n"
             "c.JupyterHub.cookie_secret_file = 'jupyterhub_cookie_secret'\n"
-            "c.JupyterHub.authenticator_class = 'shared-password'\n"
-            "c.SharedPasswordAuthenticator.user_password = s['user_password']\n"
-            "c.SharedPasswordAuthenticator.admin_password = s['admin_password']\n"
-            "c.Authenticator.allowed_users = set(s['students'])\n"
+            "c.JupyterHub.authenticator_class = 'native'\n"
+            "c.NativeAuthenticator.open_signup = False  # an admin approves each account\n"
+            "c.NativeAuthenticator.allow_all = True  # every approved account (approval is the gate)\n"
             "c.Authenticator.admin_users = set(s['instructors'])\n"
             "c.JupyterHub.spawner_class = 'jupyterhub.spawner.SimpleLocalProcessSpawner'\n"
             "c.SimpleLocalProcessSpawner.home_dir_template = s['home']\n"
@@ -132,7 +165,12 @@ class Hub:
     def start(self, timeout: float = 90) -> Hub:
         self.workdir.mkdir(parents=True, exist_ok=True)
         cfg = self.write_config()
-        env = dict(os.environ, ML2DL_COURSE_PYTHON=self.course_python)
+        env = dict(
+            os.environ,
+            ML2DL_COURSE_PYTHON=self.course_python,
+            ML2DL_SSL_CERT=str(self.cert),
+            ML2DL_SSL_KEY=str(self.key),
+        )
         venv_bin = classroom_bin()
         env["PATH"] = os.pathsep.join([str(venv_bin), env.get("PATH", "")])
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - open as long as the hub runs
@@ -166,7 +204,18 @@ class Hub:
 
         kw.setdefault("timeout", 30)
         headers = {"Authorization": f"token {self.service_token}", **kw.pop("headers", {})}
-        return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, **kw)
+        return requests.request(
+            method, f"{self.url}/hub/api{path}", headers=headers, verify=str(self.cert), **kw
+        )
+
+    def enroll(self, students: list[str], instructor: str) -> None:
+        """Every account signs up (NativeAuthenticator's form); the instructor, an admin, approves
+        each student on the hub's authorization page, as an instructor does before the class."""
+        teacher = Student(self, instructor, ADMIN_PASSWORD).signup()
+        teacher.login(token=False)
+        for name in students:
+            Student(self, name).signup()
+            teacher.approve(name)
 
     def processes(self):
         """The hub's process tree now (proxy, culler, single-user servers, kernels)."""
@@ -237,25 +286,62 @@ class Student:
 
         self.hub, self.name, self.password = hub, name, password
         self.http = requests.Session()
+        self.http.verify = str(hub.cert)  # the hub's certificate, as a browser trusts certbot's
         self.token = ""
 
     @property
     def server(self) -> str:
         return f"{self.hub.url}/user/{self.name}"
 
-    def login(self) -> Student:
-        """The login form, with its _xsrf cookie, as a browser posts it; then a token for the API."""
-        r = self.http.get(f"{self.hub.url}/hub/login", timeout=30)
+    def signup(self) -> Student:
+        """NativeAuthenticator's sign-up form, as a browser posts it."""
+        r = self.http.get(f"{self.hub.url}/hub/signup", timeout=30)
+        r.raise_for_status()
+        r = self.http.post(
+            f"{self.hub.url}/hub/signup",
+            data={
+                "username": self.name,
+                "signup_password": self.password,
+                "signup_password_confirmation": self.password,
+                "_xsrf": self.http.cookies.get("_xsrf"),
+            },
+            timeout=30,
+        )
+        if r.status_code != 200 or "alert-danger" in r.text:  # the form's own error box
+            raise AssertionError(f"sign-up of {self.name} refused: HTTP {r.status_code}")
+        return self
+
+    def approve(self, name: str) -> None:
+        """As an admin: toggle ``name``'s authorization on the hub's /hub/authorize page."""
+        r = self.http.get(f"{self.hub.url}/hub/authorize/{name}", allow_redirects=False, timeout=30)
+        if r.status_code != 302:
+            raise AssertionError(f"approval of {name} by {self.name}: HTTP {r.status_code}")
+
+    def try_login(self, password: str | None = None, url: str | None = None):
+        """Post the login form; the response (302 on success)."""
+        base = url or self.hub.url
+        r = self.http.get(f"{base}/hub/login", timeout=30)
         r.raise_for_status()
         xsrf = self.http.cookies.get("_xsrf")
-        r = self.http.post(
-            f"{self.hub.url}/hub/login",
-            data={"username": self.name, "password": self.password, "_xsrf": xsrf},
+        return self.http.post(
+            f"{base}/hub/login",
+            data={
+                "username": self.name,
+                "password": self.password if password is None else password,
+                "_xsrf": xsrf,
+            },
             allow_redirects=False,
             timeout=30,
         )
+
+    def login(self, token: bool = True) -> Student:
+        """The login form, with its _xsrf cookie, as a browser posts it; then a token for the API."""
+        r = self.try_login()
         if r.status_code != 302:
             raise AssertionError(f"login of {self.name} refused: HTTP {r.status_code}")
+        if not token:
+            return self
+        xsrf = self.http.cookies.get("_xsrf")
         r = self.http.post(
             f"{self.hub.url}/hub/api/users/{self.name}/tokens",
             json={"note": "classroom test", "expires_in": 3600},
@@ -344,7 +430,7 @@ class Student:
         )
         r.raise_for_status()
         kernel_id = r.json()["id"]
-        ws = _KernelSocket(self.server, kernel_id, self.token)
+        ws = _KernelSocket(self.server, kernel_id, self.token, self.hub.cert)
         try:
             out = ws.execute(code, timeout)
         finally:
@@ -370,7 +456,7 @@ class Student:
         kernel_id = session["kernel"]["id"]
         nb = self.contents(path).json()["content"]
         result = {"notebook": path, "errors": [], "cells": 0}
-        ws = _KernelSocket(self.server, kernel_id, self.token)
+        ws = _KernelSocket(self.server, kernel_id, self.token, self.hub.cert)
         try:
             info = ws.execute("import os, sys; print(os.getpid(), os.getppid(), sys.executable)", 120)
             kernel_pid, server_pid, executable = info["stdout"].split()
@@ -413,11 +499,16 @@ def _unquote(value: str) -> str:
 class _KernelSocket:
     """A kernel's websocket (jupyter-server's /api/kernels/<id>/channels, JSON messages)."""
 
-    def __init__(self, server: str, kernel_id: str, token: str):
+    def __init__(self, server: str, kernel_id: str, token: str, cert: Path | None = None):
         import websocket
 
         url = server.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=30)
+        self.ws = websocket.create_connection(
+            url,
+            header=[f"Authorization: token {token}"],
+            timeout=30,
+            sslopt={"ca_certs": str(cert)} if cert else None,
+        )
         self.session = uuid.uuid4().hex
 
     def execute(self, code: str, timeout: float) -> dict:

@@ -15,6 +15,11 @@ capacity table (memory per student per course day, students per 16 GB / 64 GB no
 per-student limits both hub configurations use; everything goes to classroom/capacity.json, and
 ``--readme`` rewrites README.md's generated capacity section from that file (without measuring again).
 
+Grading is measured too (``--grading 2,4,8`` alone, or after the hub runs for the same N): N
+students submit Day 1 with every exercise answered and ``make grade``'s code (tools/grading.py)
+collects and autogrades them; the batch's wall time and each student's go to capacity.json's
+``grading`` and the README's grading table.
+
 Every run is bounded: each cell has a timeout, and the hub with its servers is stopped in a
 ``finally``, also after a failure.
 """
@@ -121,6 +126,7 @@ def measure(n: int, workdir: Path, course_python: str, cell_timeout: float) -> d
     t0 = time.monotonic()
     try:
         hub.start()
+        hub.enroll(students, "instructor")
         sampler.start()
         url = link(str(upstream), branch)
         with ThreadPoolExecutor(max_workers=n) as pool:
@@ -151,6 +157,67 @@ def measure(n: int, workdir: Path, course_python: str, cell_timeout: float) -> d
     }
 
 
+def measure_grading(n: int, workdir: Path, day: int = 1) -> dict:
+    """``n`` students submit ``day`` (every exercise answered: each notebook runs whole) and the
+    instructor grades them with ``make grade``'s code (tools.grading.grade: one student after the
+    other): the wall time of the batch and of each student's grading, and the scores."""
+    from tools import grading
+
+    exchange, root = workdir / "exchange", workdir / "grading"
+    exchange.mkdir(mode=0o777, parents=True)
+    saved = {k: os.environ.get(k) for k in ("ML2DL_EXCHANGE", "ML2DL_STRICT_CHECKS")}
+    os.environ["ML2DL_EXCHANGE"] = str(exchange)
+    os.environ.pop("ML2DL_STRICT_CHECKS", None)  # the autograder runs notebooks as students do
+    try:
+        grading.write_assignment(root, day, exchange=str(exchange))
+        grading.release(root, day)
+        for i in range(n):
+            home = workdir / "homes" / f"student{i + 1}"
+            home.mkdir(parents=True)
+            grading.as_student(home, exchange, "fetch_assignment", f"day{day}")
+            for path in sorted((home / f"day{day}").glob("*.ipynb")):
+                grading.answer(path)
+            grading.as_student(home, exchange, "submit", f"day{day}", student=f"student{i + 1}")
+        load_before = round(os.getloadavg()[0], 1)
+        stamps: list[float] = []
+        t0 = time.monotonic()
+        book = grading.grade(
+            root, day, log=lambda line: "autograding" in line and stamps.append(time.monotonic())
+        )
+        wall = time.monotonic() - t0
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    ends = [*stamps[1:], t0 + wall]
+    import csv
+
+    with book.open() as f:
+        rows = list(csv.DictReader(f))
+    return {
+        "students": n,
+        "day": day,
+        "notebooks": sorted(p.name for p in (root / "source" / f"day{day}").glob("*.ipynb")),
+        "wall_s": round(wall, 1),
+        "per_student_s": [round(b - a, 1) for a, b in zip(stamps, ends, strict=True)],
+        "scores": [f"{float(r['score']):g}/{float(r['max_score']):g}" for r in rows],
+        "load_before": load_before,
+        "load_after": round(os.getloadavg()[0], 1),
+    }
+
+
+def grading_runs(counts: str) -> list[dict]:
+    runs = []
+    for n in [int(x) for x in counts.split(",")]:
+        with tempfile.TemporaryDirectory(prefix=f"ml2dl-grading-{n}-") as tmp:
+            print(f"classroom_load: grading {n} submissions ...", flush=True)
+            runs.append(measure_grading(n, Path(tmp)))
+            print(f"  {json.dumps(runs[-1])}", flush=True)
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.classroom_load", description=__doc__.split("\n\n")[0]
@@ -166,8 +233,18 @@ def main(argv: list[str] | None = None) -> int:
         help="only derive the table and limits again from capacity.json's load runs and the current "
         "results/*.json (after `make run` results change), then rewrite README.md and z2jh-config.yaml",
     )
+    parser.add_argument(
+        "--grading",
+        default=None,
+        help="only measure grading: comma-separated N submissions of Day 1 graded by `make grade`'s code "
+        "(e.g. 2,4,8); the runs go into capacity.json's 'grading', the README table follows",
+    )
     args = parser.parse_args(argv)
-    if args.derive:
+    if args.grading:
+        cap = json.loads(CAPACITY_JSON.read_text(encoding="utf-8"))
+        cap["grading"] = grading_runs(args.grading)
+        CAPACITY_JSON.write_text(json.dumps(cap, indent=1) + "\n", encoding="utf-8")
+    elif args.derive:
         cap = json.loads(CAPACITY_JSON.read_text(encoding="utf-8"))
         cap["derived"] = derive(cap["runs"])
         cap["limits"] = cap["derived"]["limits"]
@@ -197,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         cap["derived"] = derive(runs)
         cap["limits"] = cap["derived"]["limits"]
+        cap["grading"] = grading_runs(args.students)
         CAPACITY_JSON.write_text(json.dumps(cap, indent=1) + "\n", encoding="utf-8")
         print(f"classroom_load: wrote {CAPACITY_JSON.relative_to(REPO_ROOT)}")
     cap = json.loads(CAPACITY_JSON.read_text(encoding="utf-8"))

@@ -289,9 +289,14 @@ def _result(ex: Exercise, case: Case, fn: Any, observed: dict | None = None) -> 
 
 def exercise_data(module: str) -> dict:
     """The grader's JSON document for one case module."""
+    return exercise_doc(*load_exercises(module))
+
+
+def exercise_doc(notebook: str, exercises: list[Exercise], ns: dict[str, Any]) -> dict:
+    """The grader's JSON document for ``exercises`` of ``notebook``, their expected values computed
+    with the solutions' namespace ``ns`` (also the hidden cases' document: tools/grading.py)."""
     from helpers.exercises import mismatch
 
-    notebook, exercises, ns = load_exercises(module)
     doc: dict[str, Any] = {"notebook": notebook, "exercises": {}}
     for ex in exercises:
         spec: dict[str, Any] = {"function": ex.function, "hint": ex.hint}
