@@ -34,10 +34,12 @@ argument, it gives the same result twice for the same seed (so it draws from tha
 which checks like ``check`` but does not stop the notebook: when the answer is not right yet it
 prints why and returns *the course's version* of the function (from the solutions edition,
 ``notebooks/``), announced in the output, so every later cell runs.  Under nbgrader's autograder
-(``NBGRADER_EXECUTION`` set) it raises like ``check``, so the check cell's points are earned only
-by the student's own code; so it does where the *solutions* edition runs (``ML2DL_STRICT_CHECKS``
-set: ``make test``'s nbval run and ``make run``), so a solution that stops passing its own check
-fails there instead of quietly standing in for itself.
+(``NBGRADER_EXECUTION`` set) it does the same, and remembers the student's own answer: the grade
+comes from the assignment's hidden cell, ``grade("ex1.compute_cost")``, which checks that answer on
+cases the student never saw (tools/grading.py writes them), so each exercise is graded on its own.
+Where the *solutions* edition runs (``ML2DL_STRICT_CHECKS`` set: ``make test``'s nbval run and
+``make run``) a failure raises, so a solution that stops passing its own check fails there instead
+of quietly standing in for itself.
 """
 
 from __future__ import annotations
