@@ -56,8 +56,7 @@ def wait_for(what: str, probe, timeout: float, interval: float = 0.25, alive=Non
         time.sleep(interval)
 
 
-#: The test's credentials (NativeAuthenticator: each account signs up with its password; the
-#: instructor's account is an admin and approves the students').
+#: The test's credentials (SharedPasswordAuthenticator: one password for students, one for admins).
 STUDENT_PASSWORD = "classroom-student"
 ADMIN_PASSWORD = "classroom-instructor-" + "x" * 16
 
@@ -96,11 +95,10 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 class Hub:
     """JupyterHub from classroom/jupyterhub_config.py, on free ports of 127.0.0.1, in ``workdir``.
 
-    The test overrides only what a test needs: NativeAuthenticator (accounts that sign up and an
-    instructor who approves them, as on Kubernetes: classroom/z2jh-config.yaml) instead of the system
-    accounts, SimpleLocalProcessSpawner (no system users; homes under ``workdir/home``), the ports and
-    a self-signed certificate. Everything else — TLS, the single-user command, the course kernel, the
-    limits, the environment, the culler — is the classroom's configuration.
+    The test overrides only what a test needs: SharedPasswordAuthenticator instead of the system
+    accounts (PAM), SimpleLocalProcessSpawner (no system users; homes under ``workdir/home``), the
+    ports and a self-signed certificate. Everything else — TLS, the single-user command, the course
+    kernel, the limits, the environment, the culler — is the classroom's configuration.
     """
 
     def __init__(self, workdir: Path, students: list[str], instructors: list[str], course_python: str):
@@ -145,9 +143,10 @@ class Hub:
             "c.ConfigurableHTTPProxy.api_url = f\"http://127.0.0.1:{s['api_port']}\"\n"
             "c.JupyterHub.db_url = s['db']\n"
             "c.JupyterHub.cookie_secret_file = 'jupyterhub_cookie_secret'\n"
-            "c.JupyterHub.authenticator_class = 'native'\n"
-            "c.NativeAuthenticator.open_signup = False  # an admin approves each account\n"
-            "c.NativeAuthenticator.allow_all = True  # every approved account (approval is the gate)\n"
+            "c.JupyterHub.authenticator_class = 'shared-password'\n"
+            "c.SharedPasswordAuthenticator.user_password = s['user_password']\n"
+            "c.SharedPasswordAuthenticator.admin_password = s['admin_password']\n"
+            "c.Authenticator.allowed_users = set(s['students'])\n"
             "c.Authenticator.admin_users = set(s['instructors'])\n"
             "c.JupyterHub.spawner_class = 'jupyterhub.spawner.SimpleLocalProcessSpawner'\n"
             "c.SimpleLocalProcessSpawner.home_dir_template = s['home']\n"
@@ -207,15 +206,6 @@ class Hub:
         return requests.request(
             method, f"{self.url}/hub/api{path}", headers=headers, verify=str(self.cert), **kw
         )
-
-    def enroll(self, students: list[str], instructor: str) -> None:
-        """Every account signs up (NativeAuthenticator's form); the instructor, an admin, approves
-        each student on the hub's authorization page, as an instructor does before the class."""
-        teacher = Student(self, instructor, ADMIN_PASSWORD).signup()
-        teacher.login(token=False)
-        for name in students:
-            Student(self, name).signup()
-            teacher.approve(name)
 
     def processes(self):
         """The hub's process tree now (proxy, culler, single-user servers, kernels)."""
@@ -287,35 +277,12 @@ class Student:
         self.hub, self.name, self.password = hub, name, password
         self.http = requests.Session()
         self.http.verify = str(hub.cert)  # the hub's certificate, as a browser trusts certbot's
+        self.http.trust_env = False  # REQUESTS_CA_BUNDLE or a proxy from the environment would override it
         self.token = ""
 
     @property
     def server(self) -> str:
         return f"{self.hub.url}/user/{self.name}"
-
-    def signup(self) -> Student:
-        """NativeAuthenticator's sign-up form, as a browser posts it."""
-        r = self.http.get(f"{self.hub.url}/hub/signup", timeout=30)
-        r.raise_for_status()
-        r = self.http.post(
-            f"{self.hub.url}/hub/signup",
-            data={
-                "username": self.name,
-                "signup_password": self.password,
-                "signup_password_confirmation": self.password,
-                "_xsrf": self.http.cookies.get("_xsrf"),
-            },
-            timeout=30,
-        )
-        if r.status_code != 200 or "alert-danger" in r.text:  # the form's own error box
-            raise AssertionError(f"sign-up of {self.name} refused: HTTP {r.status_code}")
-        return self
-
-    def approve(self, name: str) -> None:
-        """As an admin: toggle ``name``'s authorization on the hub's /hub/authorize page."""
-        r = self.http.get(f"{self.hub.url}/hub/authorize/{name}", allow_redirects=False, timeout=30)
-        if r.status_code != 302:
-            raise AssertionError(f"approval of {name} by {self.name}: HTTP {r.status_code}")
 
     def try_login(self, password: str | None = None, url: str | None = None):
         """Post the login form; the response (302 on success)."""

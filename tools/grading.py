@@ -35,6 +35,7 @@ import re
 import secrets
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,8 @@ import numpy as np
 
 from tools.course import paths as course_paths
 from tools.exercise_cases import SOURCE_DIR, case_modules, load_exercises
-from tools.exercise_cases.model import Data, Exercise, Rng
-from tools.student import NBGRADER_SCHEMA, exercise_doc, render
+from tools.exercise_cases.model import Case, Data, Exercise, Rng
+from tools.student import NBGRADER_SCHEMA, TEXT_STUB, exercise_doc, render
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = Path(os.environ.get("ML2DL_GRADING", Path.home() / "ml2dl-grading"))
@@ -75,23 +76,27 @@ class GradingError(RuntimeError):
 
 
 def vary(value: Any, rng: np.random.Generator) -> Any:
-    """``value`` with other numbers of the same kind: every float scaled by a factor in [0.8, 1.25]
-    (zeros, signs and shapes kept), a seeded rng re-seeded; what carries structure stays as it is —
-    integers (sizes, counts, labels), arrays of only 0s and 1s (labels, one-hot, masks), columns that
-    are one constant (the bias column of ones) and the course's data sets."""
+    """``value`` with other numbers of the same kind: every float scaled by a factor in [0.8, 1.25],
+    every int from 2 up (a size, a count) replaced by one between it and twice it
+    (zeros, signs and shapes kept), a seeded rng re-seeded, the course's
+    small data sets varied like arrays (tools.grading._varied); what carries structure stays as it is —
+    integers below 2 and in arrays (labels), arrays of only 0s and 1s (labels, one-hot, masks), columns that
+    are one constant (the bias column of ones) and references to large data sets."""
     if isinstance(value, Rng):
         return Rng(int(rng.integers(1_000, 2**31 - 1)))
     if isinstance(value, Data | bool):
         return value
     if isinstance(value, float):
         return value * float(rng.uniform(0.8, 1.25)) if value else value
+    if isinstance(value, int) and value >= 2:  # a size or a count: another one, at least as large
+        return int(rng.integers(value, 2 * value + 1))
     if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
         if np.isin(value, (0.0, 1.0)).all():
             return value
         out = value * rng.uniform(0.8, 1.25, size=value.shape).astype(value.dtype)
-        if value.ndim == 2 and len(value) > 1:
-            constant = (value == value[0]).all(axis=0)
-            out[:, constant] = value[:, constant]
+        if value.ndim == 2:  # a column of ones (the bias) or of one constant stays as it is
+            keep = (value == 1).all(axis=0) | ((value == value[0]).all(axis=0) if len(value) > 1 else False)
+            out[:, keep] = value[:, keep]
         return out
     if isinstance(value, tuple):
         return tuple(vary(v, rng) for v in value)
@@ -102,71 +107,90 @@ def vary(value: Any, rng: np.random.Generator) -> Any:
     return value
 
 
-def _varied(ex: Exercise, rng: np.random.Generator) -> Exercise:
-    cases = []
-    for case in ex.cases:
-        if case.expect is not None:  # a stored target (a trained model's accuracy): the same bar
-            cases.append(case)
-            continue
-        cases.append(
-            dataclasses.replace(
-                case,
-                name=f"{case.name} — other numbers",
-                args=vary(list(case.args), rng),
-                kwargs=vary(dict(case.kwargs), rng),
-            )
-        )
-    return dataclasses.replace(ex, cases=cases)
+#: A course data set passed to a case is varied too when it is this small (elements); a larger one
+#: (MNIST's thousands of images) stays a reference to the course's data.
+SMALL_DATA = 10_000
 
 
-def _differs(visible: dict, hidden: dict) -> bool:
-    return json.dumps(visible["args"], sort_keys=True) != json.dumps(hidden["args"], sort_keys=True) or (
-        json.dumps(visible.get("kwargs"), sort_keys=True) != json.dumps(hidden.get("kwargs"), sort_keys=True)
+def _small_data(value: Any) -> Any:
+    """``value`` with every small course data set (a ``Data`` reference) replaced by its array."""
+    from helpers.exercises import DATA
+
+    if isinstance(value, Data):
+        array = DATA[value.name]()
+        return array if isinstance(array, np.ndarray) and array.size <= SMALL_DATA else value
+    if isinstance(value, tuple | list):
+        return type(value)(_small_data(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _small_data(v) for k, v in value.items()}
+    return value
+
+
+def _varied_case(case: Case, rng: np.random.Generator) -> Case:
+    return dataclasses.replace(
+        case,
+        name=f"{case.name} — other numbers",
+        args=vary(_small_data(list(case.args)), rng),
+        kwargs=vary(_small_data(dict(case.kwargs)), rng),
     )
 
 
-def hidden_doc(module: str, seed: int, tries: int = 8) -> dict:
+def _fair(ex: Exercise, case: Case, ns: dict[str, Any]) -> bool:
+    """The course's solution takes the case (no error, finite numbers) and every correct variant of the
+    catalogue gives what it gives: inputs outside what the exercise promises are not a fair test."""
+    from helpers.exercises import mismatch
+    from tools.student import _result
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = _result(ex, case, ns[ex.function])
+            if not np.isfinite(_numbers_of(expected)).all():
+                return False
+            return all(
+                mismatch(expected, _result(ex, case, right), case.atol, case.rtol) is None
+                for right in ex.alternatives
+            )
+    except Exception:  # noqa: BLE001 - the solution or a variant refused these numbers
+        return False
+
+
+def hidden_doc(module: str, seed: int, tries: int = 4) -> dict:
     """The hidden cases of one notebook's exercises, in the grader's format (as ``exercise_data``).
 
-    Each exercise's cases are varied (:func:`vary`) with a generator seeded from ``seed`` and the
-    exercise id; a draw whose numbers the course's solution cannot take, or on which a catalogued
-    mistake gives the solution's value, is drawn again (up to ``tries`` times)."""
+    For each exercise: its visible cases first (so each catalogued mistake is caught, with its hint,
+    exactly as in the visible check), then each computed case again with other numbers (:func:`vary`,
+    a generator seeded from ``seed`` and the exercise id; up to ``tries`` draws until one is fair,
+    :func:`_fair`).  An answer that reproduces the visible expected values without computing them
+    fails the varied ones.  ``doc["varied"]`` counts the varied cases of each exercise."""
     notebook, exercises, ns = load_exercises(module)
-    visible = exercise_doc(notebook, exercises, ns)
-    doc: dict[str, Any] = {"notebook": notebook, "exercises": {}}
+    doc: dict[str, Any] = {"notebook": notebook, "exercises": {}, "varied": {}}
     for ex in exercises:
-        spec = None
-        for attempt in range(tries):
-            rng = np.random.default_rng([seed, attempt, *ex.id.encode()])
-            try:
-                spec = exercise_doc(notebook, [_varied(ex, rng)], ns)["exercises"][ex.id]
-            except Exception:  # noqa: BLE001 - the solution refused these numbers: draw again
-                continue
-            if all(np.isfinite(_numbers(c["expect"])).all() for c in spec["cases"]):
-                break
-            spec = None
-        if spec is None:
-            raise GradingError(
-                f"{ex.id}: no hidden cases after {tries} draws; the catalogue's cases may be too tight"
-            )
-        doc["exercises"][ex.id] = spec
-    doc["varied"] = {
-        ex_id: sum(
-            _differs(v, h) for v, h in zip(visible["exercises"][ex_id]["cases"], spec["cases"], strict=True)
-        )
-        for ex_id, spec in doc["exercises"].items()
-    }
+        rng = np.random.default_rng([seed, *ex.id.encode()])
+        extra = []
+        if not ex.solution_checked_by_notebook:
+            for case in ex.cases:
+                if case.expect is not None:  # a stored target (a trained model's accuracy): the same bar
+                    continue
+                for _ in range(tries):
+                    candidate = _varied_case(case, rng)
+                    if _fair(ex, candidate, ns):
+                        extra.append(candidate)
+                        break
+        combined = dataclasses.replace(ex, cases=[*ex.cases, *extra])
+        doc["exercises"][ex.id] = exercise_doc(notebook, [combined], ns)["exercises"][ex.id]
+        doc["varied"][ex.id] = len(extra)
     return doc
 
 
-def _numbers(stored: Any) -> np.ndarray:
-    from helpers.exercises import _as_numbers, decode
+def _numbers_of(value: Any) -> np.ndarray:
+    from helpers.exercises import _as_numbers
 
     try:
-        value = _as_numbers(decode(stored))
+        numbers = _as_numbers(value)
     except Exception:  # noqa: BLE001 - a description (a model's layers), not numbers
         return np.zeros(1)
-    return np.zeros(1) if value is None else value.astype(float)
+    return np.zeros(1) if numbers is None else numbers.astype(float)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -183,12 +207,19 @@ from helpers.exercises import grade
 
 def assignment_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The nbgrader source of one course notebook: each graded check cell becomes a locked practice
-    cell worth nothing, followed by a hidden grading cell worth one point per check it makes."""
+    cell worth nothing, followed by a hidden grading cell worth one point per check it makes; each
+    written answer (a markdown solution cell) is cleared to the student's stub, ungraded."""
     out = copy.deepcopy(nb)
     cells = []
     for cell in out.cells:
         cells.append(cell)
         meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            # a written answer: cleared here (nbgrader would make it a manually graded cell); the
+            # autograder grades code, the instructor reads the answers in the submitted notebooks
+            cell.source = TEXT_STUB
+            del cell.metadata["nbgrader"]
+            continue
         if cell.cell_type != "code" or not meta.get("grade"):
             continue
         checks = CHECKED.findall(cell.source)
@@ -323,7 +354,9 @@ def nbgrader(
     root: Path, *args: str, check: bool = True, timeout: float | None = None
 ) -> subprocess.CompletedProcess:
     """Run nbgrader (this environment's) in the grading folder; a failure raises with its log."""
-    proc = subprocess.run([_nbgrader_exe(), *args], cwd=root, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [_nbgrader_exe(), *args], cwd=root, capture_output=True, text=True, timeout=timeout, env=_env()
+    )
     if check and proc.returncode != 0:
         raise GradingError(
             f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
@@ -334,6 +367,13 @@ def nbgrader(
 def _nbgrader_exe() -> str:
     exe = Path(sys.executable).with_name("nbgrader")
     return str(exe) if exe.exists() else "nbgrader"
+
+
+def _env() -> dict[str, str]:
+    """This environment's bin/ first on PATH: nbgrader runs ``alembic`` (its gradebook's migrations)
+    by name, and the kernels it starts are this environment's."""
+    bin_dir = str(Path(sys.executable).parent)
+    return dict(os.environ, PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
 
 
 def release(root: Path, day: int) -> None:
@@ -397,6 +437,12 @@ def grade(root: Path, day: int, student_timeout: float | None = None, log=print)
     return export(root, assignment)
 
 
+def exercise_column(cell_name: str) -> str:
+    """A gradebook column's name from its hidden cell's grade id: ``hidden-check-ex1-compute_cost``
+    -> ``ex1.compute_cost`` (a cell with several checks keeps their names joined by '-')."""
+    return cell_name.removeprefix(HIDDEN_PREFIX).removeprefix("check-").replace("-", ".", 1)
+
+
 def export(root: Path, assignment: str) -> Path:
     """The gradebook as CSV (``gradebook-<assignment>.csv``): one row per student who submitted, late
     submissions marked, one score column per exercise (hidden grading cell)."""
@@ -423,7 +469,7 @@ def export(root: Path, assignment: str) -> Path:
             }
             for nb_name, cell_name in cells:
                 g = gb.find_grade(cell_name, nb_name, assignment, sub.student.id)
-                row[f"{nb_name}:{cell_name.removeprefix(HIDDEN_PREFIX + 'check-')}"] = g.score
+                row[f"{nb_name}:{exercise_column(cell_name)}"] = g.score
             rows.append(row)
     fields = list(rows[0]) if rows else ["student", "assignment", "submitted", "duedate", "late", "score"]
     with out.open("w", newline="") as f:
@@ -444,7 +490,7 @@ def as_student(home: Path, exchange: Path, *args: str, student: str | None = Non
     cmd = [_nbgrader_exe(), *args, "--course", COURSE_ID, f"--Exchange.root={exchange}"]
     if student:
         cmd += ["--student", student]
-    proc = subprocess.run(cmd, cwd=home, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=home, capture_output=True, text=True, env=_env())
     if proc.returncode != 0:
         raise GradingError(f"student `nbgrader {' '.join(args)}` in {home} failed:\n{proc.stderr[-2000:]}")
 
