@@ -284,14 +284,13 @@ class Student:
     def server(self) -> str:
         return f"{self.hub.url}/user/{self.name}"
 
-    def try_login(self, password: str | None = None, url: str | None = None):
+    def try_login(self, password: str | None = None):
         """Post the login form; the response (302 on success)."""
-        base = url or self.hub.url
-        r = self.http.get(f"{base}/hub/login", timeout=30)
+        r = self.http.get(f"{self.hub.url}/hub/login", timeout=30)
         r.raise_for_status()
         xsrf = self.http.cookies.get("_xsrf")
         return self.http.post(
-            f"{base}/hub/login",
+            f"{self.hub.url}/hub/login",
             data={
                 "username": self.name,
                 "password": self.password if password is None else password,
