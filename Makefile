@@ -299,7 +299,7 @@ classroom-link:
 	@$(PYTHON) -m tools.classroom_config link --repo "$(REPO)" --branch "$(BRANCH)" --hub "$(HUB)"
 
 test-classroom: data classroom-venv classroom-proxy
-	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py tests/test_grading.py
+	ML2DL_CLASSROOM=1 ML2DL_PROFILE=quick $(BIN)/python -m pytest -p no:cacheprovider -v tests/test_classroom.py tests/test_classroom_accounts.py tests/test_grading.py
 
 # Grading (README "Teaching a class"): nbgrader's course folder GRADING (default ~/ml2dl-grading, the
 # instructor's own), assignments per DAY (ONLY: some of the day's notebooks), graded on hidden cases.

@@ -1,21 +1,27 @@
 # JupyterHub for a class on ONE machine: one JupyterLab server per student, each a process of the
-# student's own system account (LocalProcessSpawner; students log in with their account's password,
-# PAM). Run from the repository root of the course checkout on the server:
+# student's own system account; students log in with their account's password (PAM), over TLS only.
+# Run from the repository root of the course checkout on the server (README "Teaching a class" has
+# every step: the accounts, the hub's own account, sudo, the certificate):
 #
 #   make classroom-venv classroom-proxy data       # hub environment, proxy, the shared data cache
-#   ML2DL_SSL_CERT=/etc/letsencrypt/live/HOST/fullchain.pem ML2DL_SSL_KEY=/etc/letsencrypt/live/HOST/privkey.pem \
+#   sudo -u jupyterhub env ML2DL_SSL_CERT=... ML2DL_SSL_KEY=... ML2DL_INSTRUCTORS=teacher \
 #     build/classroom/venv/bin/jupyterhub -f classroom/jupyterhub_config.py
 #
-# as root (LocalProcessSpawner starts each server as its student; PAM reads /etc/shadow), over TLS only. Instructors: ML2DL_INSTRUCTORS
-# (comma-separated user names) become hub admins. Students click the link `make classroom-link`
-# prints. README.md, "Teaching a class", explains the rest; tests/test_classroom.py runs this file.
+# The hub runs as an unprivileged account (here `jupyterhub`): it starts each student's server through
+# sudospawner (`sudo -u <student> sudospawner`, allowed by one sudoers rule) and checks passwords with
+# PAM (it reads /etc/shadow as a member of group shadow). Run as root it starts servers itself
+# (LocalProcessSpawner); that works but gives a bug in the hub the whole machine.
+# Who logs in: the members of the Unix group ML2DL_CLASS_GROUP (default ml2dl); instructors
+# (ML2DL_INSTRUCTORS, comma-separated, also members) become hub admins. Students click the link
+# `make classroom-link` prints. tests/test_classroom.py and tests/test_classroom_accounts.py run this file.
 #
 # Where things run:
-# - the hub, the proxy (configurable-http-proxy from classroom/package.json), the idle culler and the
-#   students' servers (jupyterhub-singleuser + JupyterLab + nbgitpuller): build/classroom/venv, from
-#   classroom/requirements.txt (hash-locked, versions shared with the course lock);
-# - the students' kernels: the course's environment (.venv, installed by `make` from
-#   requirements.lock), registered below as the "python3" kernel the notebooks ask for.
+# - the hub, the proxy (configurable-http-proxy from classroom/package.json), the idle culler, sudospawner
+#   and the students' servers (jupyterhub-singleuser + JupyterLab + nbgitpuller): build/classroom/venv,
+#   from classroom/requirements.txt (hash-locked, versions shared with the course lock);
+# - the students' kernels, and nbgrader (`nbgrader fetch_assignment day1`, `nbgrader submit day1` in a
+#   terminal): the course's environment (.venv, installed by `make` from requirements.lock),
+#   registered below as the "python3" kernel the notebooks ask for.
 import json
 import os
 import shutil
@@ -29,6 +35,10 @@ REPO = HERE.parent
 BUILD = REPO / "build" / "classroom"
 VENV = Path(os.environ.get("ML2DL_CLASSROOM_VENV", BUILD / "venv"))
 COURSE_PYTHON = os.environ.get("ML2DL_COURSE_PYTHON", str(REPO / ".venv" / "bin" / "python"))
+# What the hub writes for the students' servers (the kernelspec, nbgrader's settings): readable by
+# every account, written by the hub's account at start.
+SHARE = Path(os.environ.get("ML2DL_CLASSROOM_SHARE", BUILD / "share"))
+AS_ROOT = os.geteuid() == 0
 
 # -- the proxy: Node's configurable-http-proxy, installed by `make classroom-proxy` -----------------
 c.ConfigurableHTTPProxy.command = [str(BUILD / "node_modules" / ".bin" / "configurable-http-proxy")]
@@ -62,10 +72,25 @@ c.Spawner.args = [
 
 # The course kernel: a kernelspec named "python3" (what every notebook's metadata names) that runs
 # the course environment's Python; JUPYTER_PATH puts it before the server environment's own.
-KERNELS = BUILD / "share"
+KERNELS = SHARE
 spec = KERNELS / "kernels" / "python3"
-spec.mkdir(parents=True, exist_ok=True)
-(spec / "kernel.json").write_text(
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file the students' servers read; a clear error where the hub's account cannot."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+    except PermissionError:
+        raise SystemExit(
+            f"classroom: the hub's account cannot write {path}. Let it own that folder "
+            f"(chown -R <hub account> {SHARE}) or point ML2DL_CLASSROOM_SHARE at a folder it owns"
+        ) from None
+
+
+_write(
+    spec / "kernel.json",
     json.dumps(
         {
             "argv": [COURSE_PYTHON, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
@@ -74,7 +99,16 @@ spec.mkdir(parents=True, exist_ok=True)
             "metadata": {"debugger": True},
         },
         indent=1,
-    )
+    ),
+)
+# nbgrader's settings for the students' `nbgrader fetch_assignment / submit / fetch_feedback`: the
+# course and the exchange the instructor releases to (tools/grading.py; ML2DL_EXCHANGE overrides it).
+EXCHANGE = os.environ.get("ML2DL_EXCHANGE", "/srv/nbgrader/exchange")
+NBGRADER_CONFIG = SHARE / "config"
+_write(
+    NBGRADER_CONFIG / "nbgrader_config.py",
+    "# written by classroom/jupyterhub_config.py: the class's course and exchange\n"
+    f"c.CourseDirectory.course_id = 'ml2dl'\nc.Exchange.root = {EXCHANGE!r}\n",
 )
 
 c.Spawner.environment = {
@@ -82,6 +116,8 @@ c.Spawner.environment = {
     # ML2DL_PROFILE=full in a notebook's first cell (os.environ) on a day with spare capacity
     "ML2DL_PROFILE": "quick",
     "JUPYTER_PATH": str(KERNELS),
+    "JUPYTER_CONFIG_PATH": str(NBGRADER_CONFIG),
+    "ML2DL_EXCHANGE": EXCHANGE,  # where an instructor's `make assignment` releases (tools/grading.py)
     # notebooks' `!pip`, `!python` and terminals find the course environment first
     "PATH": os.pathsep.join([str(Path(COURSE_PYTHON).parent), str(VENV / "bin"), os.environ.get("PATH", "")]),
 }
@@ -103,11 +139,27 @@ c.Spawner.cpu_limit = CAPACITY["limits"]["cpu_limit"]
 c.Spawner.cpu_guarantee = CAPACITY["limits"]["cpu_guarantee"]
 
 # -- who logs in ------------------------------------------------------------------------------------
-# Default authenticator: PAM (the machine's accounts). For a one-day workshop without accounts see
-# README.md (SharedPasswordAuthenticator + SimpleLocalProcessSpawner: no isolation between students).
+# PAM (JupyterHub's default authenticator): the machine's accounts and their passwords, limited to
+# the class's Unix group. For a one-day workshop without accounts see README.md
+# (SharedPasswordAuthenticator + SimpleLocalProcessSpawner: no isolation between students).
+c.Authenticator.allowed_groups = {os.environ.get("ML2DL_CLASS_GROUP", "ml2dl")}
 c.Authenticator.admin_users = {
     u.strip() for u in os.environ.get("ML2DL_INSTRUCTORS", "").split(",") if u.strip()
 }
+
+# -- the hub without root: sudospawner -----------------------------------------------------------------
+# Not root, the hub asks sudo to run sudospawner as the student (one sudoers rule, README), which can
+# only start jupyterhub-singleuser from this environment. PAM needs /etc/shadow (group shadow) and
+# cannot open login sessions without root.
+if not AS_ROOT:
+    c.JupyterHub.spawner_class = "sudospawner.SudoSpawner"
+    c.SudoSpawner.sudospawner_path = str(VENV / "bin" / "sudospawner")
+    c.PAMAuthenticator.open_sessions = False
+    if not os.access("/etc/shadow", os.R_OK):
+        raise SystemExit(
+            "classroom: the hub's account cannot read /etc/shadow, so PAM cannot check passwords. "
+            "Add it to group shadow (sudo usermod -aG shadow <hub account>; README 'Teaching a class')"
+        )
 
 # -- the idle culler: stops servers after an hour without activity (their memory comes back) -------
 c.JupyterHub.services = [

@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from html.parser import HTMLParser
@@ -253,6 +255,284 @@ class Hub:
             self.proc.wait(10)
         self._log.close()
         self.proc = None
+
+
+# ------------------------------------------------------------------------------------------------
+# the classroom as a school runs it: system accounts, PAM, the hub without root (sudospawner)
+# ------------------------------------------------------------------------------------------------
+
+#: The test's accounts are named ``ml2dl-t-<name>`` and carry this comment (GECOS): an account left by
+#: a test run that was killed is recognised and removed; any other account of that name stops the test.
+ACCOUNT_MARK = "ml2dl classroom test account"
+ACCOUNT_PREFIX = "ml2dl-t-"
+
+
+def _run(*cmd: str, input: str | None = None) -> str:
+    proc = subprocess.run(cmd, input=input, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed (exit {proc.returncode}): {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def usable_by_everyone(python: Path) -> bool:
+    """Whether another account can run this interpreter: it, and every folder above the file it
+    links to, open to others (a pyenv Python under /root is not)."""
+    real = Path(python).resolve()
+    folders_open = all(os.stat(q).st_mode & 0o001 for q in real.parents)
+    return folders_open and os.stat(real).st_mode & 0o005 == 0o005
+
+
+def readable_python(dest: Path, prefix: str = sys.base_prefix) -> Path:
+    """A copy of the interpreter at ``prefix`` (its standard library, not its site-packages) that other
+    accounts can run, its shared-library path pointed at the copy (patchelf); the copy's python.
+    Debian's own python3.11 is an older patch release whose `re` breaks soupsieve (nbgrader's
+    feedback), so the test copies the very interpreter the environments were made with."""
+    skip = shutil.ignore_patterns("site-packages", "test", "__pycache__", "idlelib")
+    shutil.copytree(prefix, dest, symlinks=True, ignore=skip)
+    python = dest / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if not shutil.which("patchelf"):
+        raise RuntimeError(
+            f"patchelf is not installed (apt-get install patchelf): {prefix} is not usable by others"
+        )
+    _run("patchelf", "--set-rpath", "$ORIGIN/../lib", str(python))
+    return python
+
+
+def overlay_env(venv: Path, dest: Path, python: str) -> Path:
+    """An environment other accounts can run, over an installed one they cannot: a venv of ``python``
+    (a readable copy of the same interpreter) whose site-packages adds ``venv``'s (its .pth files too:
+    the editable helpers), with ``venv``'s share/ and etc/ (JupyterLab's assets, server extensions)
+    and a script for each of its console entry points. On a server the environments are made with a
+    Python every account can run in the first place (README) and need none of this; the test
+    machine's Python lives under /root. Returns ``dest``."""
+    venv, dest = Path(venv), Path(dest)
+    _run(python, "-m", "venv", "--without-pip", str(dest))
+    version = _run(str(dest / "bin" / "python"), "-c", "import sys; print('%d.%d' % sys.version_info[:2])")
+    src_site = venv / "lib" / f"python{version.strip()}" / "site-packages"
+    if not src_site.is_dir():
+        raise RuntimeError(f"{venv} has no {src_site.name} for Python {version.strip()} ({python})")
+    site = dest / "lib" / f"python{version.strip()}" / "site-packages"
+    (site / "_ml2dl_overlay.pth").write_text(f"import site; site.addsitedir({str(src_site)!r})\n")
+    for sub in ("share", "etc"):
+        if (venv / sub).is_dir():
+            (dest / sub).symlink_to(venv / sub)
+    from importlib.metadata import distributions
+
+    for dist in distributions(path=[str(src_site)]):
+        for ep in dist.entry_points.select(group="console_scripts"):
+            script = dest / "bin" / ep.name
+            if script.exists():
+                continue
+            script.write_text(
+                f"#!{dest / 'bin' / 'python'}\n"
+                "import importlib, sys\n"
+                f"obj = importlib.import_module({ep.module!r})\n"
+                f"for name in {ep.attr!r}.split('.'):\n"
+                "    obj = getattr(obj, name)\n"
+                "sys.exit(obj())\n"
+            )
+            script.chmod(0o755)
+    return dest
+
+
+class AccountsHub(Hub):
+    """classroom/jupyterhub_config.py as a school runs it on one machine, nothing overridden but the
+    ports, the paths and the certificate: every student and instructor a system account with its own
+    password and a private home (0700), members of the class's group; PAM checks the passwords; the hub
+    runs as its own unprivileged account (in group shadow, for PAM) and starts each server through
+    sudospawner, allowed by one sudoers rule. Needs root: it creates the accounts, the group and the
+    rule, and :meth:`stop` removes them (and the folder ``base`` it made)."""
+
+    def __init__(self, students: list[str], instructors: list[str], course_venv: Path, classroom_venv: Path):
+        if os.geteuid() != 0:
+            raise RuntimeError("the accounts test creates system accounts and a sudoers rule: run it as root")
+        for tool in ("useradd", "userdel", "groupadd", "chpasswd", "sudo", "visudo"):
+            if not shutil.which(tool):
+                raise RuntimeError(f"{tool} is not installed (apt-get install sudo passwd)")
+        import tempfile
+
+        self.base = Path(tempfile.mkdtemp(prefix="ml2dl-accounts-", dir="/tmp"))
+        self.base.chmod(0o755)  # the homes, the exchange and the environments below it
+        self.names = {n: ACCOUNT_PREFIX + n for n in [*students, *instructors]}
+        self.hub_account, self.group = ACCOUNT_PREFIX + "hub", ACCOUNT_PREFIX + "class"
+        self.sudoers = Path("/etc/sudoers.d") / (ACCOUNT_PREFIX + "classroom").replace("-", "_")
+        self.exchange = self.base / "exchange"
+        self.passwords = {n: "pw-" + uuid.uuid4().hex for n in self.names.values()}
+        self._made: list[str] = []
+        envs = self.base / "envs"
+        envs.mkdir()
+        self.course_python = Path(course_venv) / "bin" / "python"
+        self.classroom_venv = Path(classroom_venv)
+        if not usable_by_everyone(self.course_python) or not usable_by_everyone(
+            self.classroom_venv / "bin" / "python"
+        ):
+            python = str(readable_python(envs / "python"))
+            self.course_python = overlay_env(course_venv, envs / "course", python) / "bin" / "python"
+            self.classroom_venv = overlay_env(classroom_venv, envs / "classroom", python)
+        super().__init__(
+            self.base / "hub",
+            [self.names[n] for n in students],
+            [self.names[n] for n in instructors],
+            str(self.course_python),
+        )
+
+    def home(self, user: str) -> Path:
+        return self.base / "home" / user
+
+    def _remove_account(self, name: str) -> None:
+        import pwd
+
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            return
+        if entry.pw_gecos != ACCOUNT_MARK:
+            raise RuntimeError(f"an account {name!r} exists that this test did not make: not touching it")
+        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+        _run("userdel", "--force", "--remove", name)
+
+    def create(self) -> AccountsHub:
+        """The group, the hub's account, one account per student and instructor, the sudoers rule."""
+        import grp
+
+        for name in [self.hub_account, *self.names.values()]:
+            self._remove_account(name)
+        with contextlib.suppress(KeyError):
+            grp.getgrnam(self.group)
+            _run("groupdel", self.group)
+        _run("groupadd", self.group)
+        (self.base / "home").mkdir(mode=0o755)
+        for name in [self.hub_account, *self.names.values()]:
+            extra = ["-G", "shadow"] if name == self.hub_account else ["-G", self.group]
+            _run(
+                "useradd",
+                "-m",
+                "-d",
+                str(self.home(name)),
+                "-s",
+                "/bin/bash",
+                "-c",
+                ACCOUNT_MARK,
+                *extra,
+                name,
+            )
+            self._made.append(name)
+            self.home(name).chmod(0o700)  # as Debian's adduser makes homes: nobody else reads them
+        _run("chpasswd", input="".join(f"{n}:{pw}\n" for n, pw in self.passwords.items()))
+        spawner = self.classroom_venv / "bin" / "sudospawner"
+        rule = (
+            "# the ml2dl classroom test: its hub account may start servers as the class's members\n"
+            f"{self.hub_account} ALL=(%{self.group}) NOPASSWD: {spawner}\n"
+        )
+        draft = self.base / "sudoers"
+        draft.write_text(rule)
+        _run("visudo", "-cf", str(draft))
+        shutil.copy(draft, self.sudoers)
+        self.sudoers.chmod(0o440)
+        # the exchange (README: root's, open to all, sticky) and the hub's folder (its own)
+        self.exchange.mkdir(mode=0o777)
+        self.exchange.chmod(0o1777)
+        import pwd
+
+        hub = pwd.getpwnam(self.hub_account)
+        for path in [self.workdir, *self.workdir.rglob("*")]:
+            os.chown(path, hub.pw_uid, hub.pw_gid)
+        self.workdir.chmod(0o711)  # servers reach share/ (the kernelspec); nothing else is listed
+        return self
+
+    def write_config(self) -> Path:
+        cfg = self.workdir / "jupyterhub_test_config.py"
+        settings = {
+            "hub_config": str(HUB_CONFIG),
+            "url": self.url,
+            "hub_port": free_port(),
+            "api_port": free_port(),
+            "db": f"sqlite:///{self.workdir / 'jupyterhub.sqlite'}",
+            "service_token": self.service_token,
+        }
+        cfg.write_text(
+            "# Written by tools/classroom_driver.py (AccountsHub): the classroom's config; the test sets\n"
+            "# only the ports, the database and a service token to read the hub's state.\n"
+            f"s = {settings!r}\n"
+            "load_subconfig(s['hub_config'])\n"
+            "c.JupyterHub.bind_url = s['url']\n"
+            "c.JupyterHub.hub_ip = '127.0.0.1'\n"
+            "c.JupyterHub.hub_port = s['hub_port']\n"
+            "c.ConfigurableHTTPProxy.api_url = f\"http://127.0.0.1:{s['api_port']}\"\n"
+            "c.JupyterHub.db_url = s['db']\n"
+            "c.Spawner.start_timeout = 120\n"
+            "c.Spawner.http_timeout = 120\n"
+            "c.JupyterHub.services.append({'name': 'test-driver', 'api_token': s['service_token']})\n"
+            "c.JupyterHub.load_roles.append({'name': 'test-driver', 'services': ['test-driver'],\n"
+            "    'scopes': ['admin:users', 'admin:servers']})\n"
+        )
+        return cfg
+
+    def start(self, timeout: float = 90) -> AccountsHub:
+        import grp
+        import pwd
+
+        cfg = self.write_config()
+        hub = pwd.getpwnam(self.hub_account)
+        os.chown(cfg, hub.pw_uid, hub.pw_gid)
+        bin_dir = self.classroom_venv / "bin"
+        env = {
+            "PATH": os.pathsep.join(
+                [str(bin_dir), "/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]
+            ),
+            "HOME": hub.pw_dir,
+            "USER": self.hub_account,
+            "LANG": "C.UTF-8",
+            "ML2DL_COURSE_PYTHON": str(self.course_python),
+            "ML2DL_CLASSROOM_VENV": str(self.classroom_venv),
+            "ML2DL_CLASSROOM_SHARE": str(self.workdir / "share"),
+            "ML2DL_SSL_CERT": str(self.cert),
+            "ML2DL_SSL_KEY": str(self.key),
+            "ML2DL_CLASS_GROUP": self.group,
+            "ML2DL_INSTRUCTORS": ",".join(self.instructors),
+            "ML2DL_EXCHANGE": str(self.exchange),
+        }
+        for keep in ("ML2DL_DATA_DIR", "ML2DL_DATA_MIRROR"):
+            if keep in os.environ:
+                env[keep] = os.environ[keep]
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open as long as the hub runs
+        self.proc = subprocess.Popen(
+            [str(bin_dir / "jupyterhub"), "-f", str(cfg)],
+            cwd=self.workdir,
+            env=env,
+            user=hub.pw_uid,
+            group=hub.pw_gid,
+            extra_groups=[grp.getgrnam("shadow").gr_gid],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(
+            "the hub answering on " + self.url,
+            lambda: self.api("GET", "/").ok,
+            timeout,
+            alive=self.check_alive,
+        )
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        """The hub and its servers, then every account, the group, the sudoers rule and ``base``."""
+        try:
+            if self.proc is not None:
+                super().stop(timeout)
+        finally:
+            errors = []
+            for name in reversed(self._made):
+                try:
+                    self._remove_account(name)
+                except RuntimeError as err:
+                    errors.append(str(err))
+            self._made = []
+            subprocess.run(["groupdel", self.group], capture_output=True)
+            self.sudoers.unlink(missing_ok=True)
+            shutil.rmtree(self.base, ignore_errors=True)
+            if errors:
+                raise RuntimeError("; ".join(errors))
 
 
 class _StatusPage(HTMLParser):
