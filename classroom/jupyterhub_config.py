@@ -142,7 +142,7 @@ c.Spawner.cpu_guarantee = CAPACITY["limits"]["cpu_guarantee"]
 # PAM (JupyterHub's default authenticator): the machine's accounts and their passwords, limited to
 # the class's Unix group. For a one-day workshop without accounts see README.md
 # (SharedPasswordAuthenticator + SimpleLocalProcessSpawner: no isolation between students).
-c.Authenticator.allowed_groups = {os.environ.get("ML2DL_CLASS_GROUP", "ml2dl")}
+c.PAMAuthenticator.allowed_groups = {os.environ.get("ML2DL_CLASS_GROUP", "ml2dl")}
 c.Authenticator.admin_users = {
     u.strip() for u in os.environ.get("ML2DL_INSTRUCTORS", "").split(",") if u.strip()
 }

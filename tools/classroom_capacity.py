@@ -238,17 +238,27 @@ def grading_lines(cap: dict) -> list[str]:
         f"({', '.join(first['notebooks'])}) with every exercise answered, so every notebook runs whole.",
         "",
         "| submissions | grading wall time (s) | per student (s, median / max) | scores "
-        "| load before (1-min) |",
-        "|---:|---:|---:|---|---:|",
+        "| others' CPU | commit | date (UTC) |",
+        "|---:|---:|---:|---|---:|---|---|",
     ]
     for run in runs:
         per = sorted(run["per_student_s"])
         median = per[len(per) // 2] if len(per) % 2 else (per[len(per) // 2 - 1] + per[len(per) // 2]) / 2
         scores = ", ".join(sorted(set(run["scores"])))
+        prov = run.get("provenance") or {}
+        others = prov.get("others_cpu_fraction")
+        others_text = "?" if others is None else f"{100 * others:.1f} %"
         lines.append(
             f"| {run['students']} | {run['wall_s']:g} | {median:g} / {max(per):g} | {scores} "
-            f"| {run['load_before']:g} |"
+            f"| {others_text} | {prov.get('commit') or '?'} | {(prov.get('date') or '?')[:16]} |"
         )
+    if first.get("provenance"):
+        prov = first["provenance"]
+        lines += [
+            "",
+            f"Measured on {prov['cpus']} × {prov['cpu']}, Python {prov['python']}; "
+            f'"others\' CPU" is the share of the machine other processes used while it graded.',
+        ]
     return lines
 
 

@@ -38,6 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tools import provenance
 from tools.classroom_capacity import (
     CAPACITY_JSON,
     COMMAND,
@@ -179,11 +180,13 @@ def measure_grading(n: int, workdir: Path, day: int = 1) -> dict:
             grading.as_student(home, exchange, "submit", f"day{day}", student=f"student{i + 1}")
         load_before = round(os.getloadavg()[0], 1)
         stamps: list[float] = []
+        watch = provenance.CpuWatch().start()
         t0 = time.monotonic()
         book = grading.grade(
             root, day, log=lambda line: "autograding" in line and stamps.append(time.monotonic())
         )
         wall = time.monotonic() - t0
+        load = watch.stop()
     finally:
         for k, v in saved.items():
             if v is None:
@@ -204,6 +207,22 @@ def measure_grading(n: int, workdir: Path, day: int = 1) -> dict:
         "scores": [f"{float(r['score']):g}/{float(r['max_score']):g}" for r in rows],
         "load_before": load_before,
         "load_after": round(os.getloadavg()[0], 1),
+        "provenance": _grading_provenance(load),
+    }
+
+
+def _grading_provenance(load: dict) -> dict:
+    """Where a grading run ran: commit, UTC date, CPU, versions and the other processes' share of the
+    machine while it graded (tools.provenance, as `make run` records its rows)."""
+    commit, dirty = provenance.git_commit()
+    return {
+        "commit": None if commit is None else commit[:7] + ("+dirty" if dirty else ""),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpu": provenance.cpu_model(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "others_cpu_fraction": load.get("others_cpu_fraction"),
+        "steal_fraction": load.get("steal_fraction"),
     }
 
 
