@@ -21,6 +21,39 @@ from helpers.runtime import _truthy
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def catalogue_mistakes_missed(exercises, grade) -> list[str]:
+    """Where a grader fails the exercise catalogue's mistakes: ``grade(exercise, answer)`` must raise
+    ExerciseError naming the catalogued hint for every catalogued mistake (tests/test_exercises.py runs
+    it on the visible checks, tests/test_grading.py on the hidden cases)."""
+    from helpers.exercises import ExerciseError
+
+    failures = []
+    for ex in exercises:
+        for wrong, hint in ex.catalogue():
+            try:
+                grade(ex, wrong)
+            except ExerciseError as err:
+                if hint not in str(err):
+                    failures.append(f"{ex.id}: {wrong.__name__} rejected without its hint {hint!r}:\n{err}")
+            else:
+                failures.append(f"{ex.id}: the wrong {wrong.__name__} passed")
+    return failures
+
+
+def catalogue_variants_rejected(exercises, grade) -> list[str]:
+    """Where a grader rejects one of the catalogue's correct variants (``grade`` as above)."""
+    from helpers.exercises import ExerciseError
+
+    failures = []
+    for ex in exercises:
+        for right in ex.alternatives:
+            try:
+                grade(ex, right)
+            except ExerciseError as err:
+                failures.append(f"{ex.id}: the correct {right.__name__} was rejected:\n{err}")
+    return failures
+
+
 def in_ci() -> bool:
     """True under CI (the ``CI`` variable is set and not false/0/no/off)."""
     return _truthy(os.environ.get("CI"))

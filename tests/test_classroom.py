@@ -244,6 +244,32 @@ def test_the_readme_table_is_generated_from_the_committed_measurements():
 # a real hub
 # ------------------------------------------------------------------------------------------------
 
+
+def test_the_grading_table_shows_each_run_with_its_median_and_provenance():
+    from tools.classroom_capacity import grading_lines
+
+    assert "not been measured yet" in "\n".join(grading_lines({}))
+    prov = {"commit": "abc1234", "date": "2026-12-06T14:00:00Z", "cpu": "CPU X", "cpus": 2}
+    run = {
+        "students": 3,
+        "day": 1,
+        "notebooks": ["ex1.ipynb"],
+        "wall_s": 90.0,
+        "per_student_s": [40.0, 20.0, 30.0],
+        "scores": ["5/5", "4/5", "5/5"],
+        "load_before": 0.1,
+        "provenance": {**prov, "python": "3.11.7", "others_cpu_fraction": 0.012},
+    }
+    even = {**run, "students": 4, "per_student_s": [10.0, 40.0, 20.0, 30.0], "provenance": {}}
+    text = "\n".join(grading_lines({"grading": [run, even]}))
+    assert "| 3 | 90 | 30 / 40 | 4/5, 5/5 | 1.2 % | abc1234 | 2026-12-06T14:00 |" in text
+    assert "| 4 | 90 | 25 / 40 | 4/5, 5/5 | ? | ? | ? |" in text
+    assert "Measured on 2 × CPU X, Python 3.11.7" in text
+    # all seven gradings: 40, 20, 30, 10, 40, 20, 30 -> median 30 s; 30 students -> 15 min
+    assert "Grading takes 30 s per student (median of all 7 gradings above)" in text
+    assert "a class of 30 takes about 15 min" in text
+
+
 hub_test = pytest.mark.skipif(
     os.environ.get("ML2DL_CLASSROOM") != "1",
     reason="starts a JupyterHub (minutes): run `make test-classroom`",

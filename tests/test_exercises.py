@@ -10,6 +10,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import catalogue_mistakes_missed, catalogue_variants_rejected
 
 from helpers.exercises import ExerciseError, check, exercise_ids, mismatch
 from tools import exercise_cases as catalogue
@@ -97,28 +98,13 @@ def test_every_catalogued_mistake_is_rejected_with_its_own_hint(loaded):
     """The whole catalogue, every run of `make test`: a change to a check (or to its cases) that lets
     a catalogued mistake through, or gives it another mistake's hint, fails here."""
     _, exercises, _ = loaded
-    failures = []
-    for ex in exercises:
-        for wrong, hint in ex.catalogue():
-            try:
-                check(ex.id, wrong)
-            except ExerciseError as err:
-                if hint not in str(err):
-                    failures.append(f"{ex.id}: {wrong.__name__} rejected without its hint {hint!r}:\n{err}")
-            else:
-                failures.append(f"{ex.id}: the wrong {wrong.__name__} passed")
+    failures = catalogue_mistakes_missed(exercises, lambda ex, answer: check(ex.id, answer))
     assert not failures, "\n\n".join(failures)
 
 
 def test_every_correct_variant_is_accepted(loaded, capsys):
     _, exercises, _ = loaded
-    failures = []
-    for ex in exercises:
-        for right in ex.alternatives:
-            try:
-                check(ex.id, right)
-            except ExerciseError as err:
-                failures.append(f"{ex.id}: the correct {right.__name__} was rejected:\n{err}")
+    failures = catalogue_variants_rejected(exercises, lambda ex, answer: check(ex.id, answer))
     assert not failures, "\n\n".join(failures)
     capsys.readouterr()
 

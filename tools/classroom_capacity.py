@@ -252,13 +252,21 @@ def grading_lines(cap: dict) -> list[str]:
             f"| {run['students']} | {run['wall_s']:g} | {median:g} / {max(per):g} | {scores} "
             f"| {others_text} | {prov.get('commit') or '?'} | {(prov.get('date') or '?')[:16]} |"
         )
+    every = sorted(t for run in runs for t in run["per_student_s"])
+    half = len(every) // 2
+    median = every[half] if len(every) % 2 else (every[half - 1] + every[half]) / 2
+    lines += [
+        "",
+        f"Grading takes {median:.0f} s per student (median of all {len(every)} gradings above) and runs one "
+        f"student after the other: a class of 30 takes about {30 * median / 60:.0f} min on this machine.",
+    ]
     if first.get("provenance"):
         prov = first["provenance"]
-        lines += [
-            "",
-            f"Measured on {prov['cpus']} × {prov['cpu']}, Python {prov['python']}; "
-            f'"others\' CPU" is the share of the machine other processes used while it graded.',
-        ]
+        lines[-1] += (
+            f' Measured on {prov["cpus"]} × {prov["cpu"]}, Python {prov["python"]}; "others\' CPU" is the '
+            'share of the machine other processes used while it graded; "+dirty": files differed from '
+            "the commit while it ran (the measurement's own results, being written)."
+        )
     return lines
 
 

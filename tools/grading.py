@@ -407,6 +407,7 @@ def grade(root: Path, day: int, student_timeout: float | None = None, log=print)
     nbgrader(root, "collect", assignment, "--update")
     todo = students_to_grade(root, assignment)
     log(f"{assignment}: {len(todo)} submission(s) to grade")
+    unfinished: list[str] = []
     for i, student in enumerate(todo, 1):
         log(f"[{i}/{len(todo)}] autograding {student} ...")
         mark = root / "autograded" / student / assignment / GRADED_MARK
@@ -424,16 +425,29 @@ def grade(root: Path, day: int, student_timeout: float | None = None, log=print)
             )
         except subprocess.TimeoutExpired:
             log(f"  {student}: grading stopped after {student_timeout:.0f} s; graded again next run")
+            unfinished.append(student)
             continue
         if proc.returncode != 0:
             log(
                 f"  {student}: nbgrader autograde failed (exit {proc.returncode}); graded again next run\n"
                 + proc.stderr[-1500:]
             )
+            unfinished.append(student)
             continue
-        nbgrader(root, "generate_feedback", assignment, "--student", student, "--force")
+        feedback = nbgrader(
+            root, "generate_feedback", assignment, "--student", student, "--force", check=False
+        )
+        if feedback.returncode != 0:  # graded (in the gradebook) but without feedback: done again next run
+            log(
+                f"  {student}: nbgrader generate_feedback failed (exit {feedback.returncode}); their grade "
+                "is in the gradebook, their feedback is made next run\n" + feedback.stderr[-1500:]
+            )
+            unfinished.append(student)
+            continue
         mark.write_text(f"{stamp}\n")
     nbgrader(root, "release_feedback", assignment)
+    if unfinished:
+        log(f"{assignment}: not finished for {', '.join(unfinished)}: run `make grade DAY={day}` again")
     return export(root, assignment)
 
 
