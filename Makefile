@@ -15,7 +15,7 @@
 #   make test-ui      run the first Day 1 notebook through JupyterLab in Chromium; screenshots in build/browser/
 #   make test-binder  build a Binder environment from binder/ as repo2docker would and try it (minutes)
 #   make classroom-link  print the nbgitpuller link students click: REPO=<clone URL> BRANCH=<branch> [HUB=<hub URL>]
-#   make test-classroom  a real JupyterHub on loopback: students log in, pull the course with nbgitpuller, run Day 1 (minutes)
+#   make test-classroom  real JupyterHubs on loopback over TLS: students pull the course with nbgitpuller and run Day 1; system accounts (PAM, sudospawner; as root) release, submit, grade (minutes)
 #   make classroom-load  measure N = 2, 4, 8 students at once on a loopback hub; rewrite classroom/capacity.json (long)
 #   make assignment      build and release a day's assignment for nbgrader, graded on hidden cases: DAY=1 [GRADING=dir] [ONLY=ex1_linear_regression]
 #   make grade           collect, autograde, feedback and the gradebook CSV of a day: DAY=1 [GRADING=dir]

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import pwd
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -52,8 +53,11 @@ def school():
     """The hub on its accounts, alice and bob (students) and teacher (instructor) logged in with
     their servers running; everything removed afterwards, whatever happens."""
     hub = AccountsHub(["alice", "bob"], ["teacher"], REPO_ROOT / ".venv", BUILD_DIR / "venv")
+    granted = []
     try:
-        hub.create().start()
+        hub.create()
+        granted = list(hub._acl)
+        hub.start()
         people = {
             short: Student(hub, name, hub.passwords[name]).login().start_server()
             for short, name in hub.names.items()
@@ -65,6 +69,11 @@ def school():
     finally:
         hub.stop()
     assert not hub.base.exists() and not hub.sudoers.exists()
+    for folder in granted:  # the ACL entries that let the accounts through are gone with them
+        acl = subprocess.run(
+            ["getfacl", "-c", "-n", str(folder)], capture_output=True, text=True
+        ).stdout.split()
+        assert not [e for e in acl if e.startswith(("user:", "group:")) and e.split(":")[1] != ""], acl
     for name in hub.names.values():
         with pytest.raises(KeyError):
             pwd.getpwnam(name)

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
-from tools.classroom_config import HUB_CONFIG, classroom_bin
+from tools.classroom_config import HUB_CONFIG, REPO_ROOT, classroom_bin
 
 # ------------------------------------------------------------------------------------------------
 # a hub on loopback
@@ -118,32 +118,44 @@ class Hub:
     def home(self, user: str) -> Path:
         return self.workdir / "home" / user
 
-    def write_config(self) -> Path:
+    def _write_config(self, header: str, settings: dict, lines: str) -> Path:
+        """The test's config file: ``header``, then the classroom's config, then the ports, the database
+        and the test driver's service (what every test hub sets), then ``lines`` (reading ``s``)."""
         cfg = self.workdir / "jupyterhub_test_config.py"
         settings = {
             "hub_config": str(HUB_CONFIG),
             "url": self.url,
             "hub_port": free_port(),
             "api_port": free_port(),
-            "home": str(self.workdir / "home" / "{username}"),
-            "students": self.students,
-            "instructors": self.instructors,
-            "user_password": STUDENT_PASSWORD,
-            "admin_password": ADMIN_PASSWORD,
             "db": f"sqlite:///{self.workdir / 'jupyterhub.sqlite'}",
             "service_token": self.service_token,
-            "root": os.getuid() == 0,
+            **settings,
         }
         cfg.write_text(
-            "# Written by tools/classroom_driver.py for a test hub: the classroom's config, "
-            "then the test's.\n"
-            f"s = {settings!r}\n"
+            header + f"s = {settings!r}\n"
             "load_subconfig(s['hub_config'])\n"
             "c.JupyterHub.bind_url = s['url']\n"
             "c.JupyterHub.hub_ip = '127.0.0.1'\n"
             "c.JupyterHub.hub_port = s['hub_port']\n"
             "c.ConfigurableHTTPProxy.api_url = f\"http://127.0.0.1:{s['api_port']}\"\n"
             "c.JupyterHub.db_url = s['db']\n"
+            "c.Spawner.start_timeout = 120\n"
+            "c.Spawner.http_timeout = 120\n"
+            "c.JupyterHub.services.append({'name': 'test-driver', 'api_token': s['service_token']})\n" + lines
+        )
+        return cfg
+
+    def write_config(self) -> Path:
+        return self._write_config(
+            "# Written by tools/classroom_driver.py for a test hub: the classroom's config, the test's.\n",
+            {
+                "home": str(self.workdir / "home" / "{username}"),
+                "students": self.students,
+                "instructors": self.instructors,
+                "user_password": STUDENT_PASSWORD,
+                "admin_password": ADMIN_PASSWORD,
+                "root": os.getuid() == 0,
+            },
             "c.JupyterHub.cookie_secret_file = 'jupyterhub_cookie_secret'\n"
             "c.JupyterHub.authenticator_class = 'shared-password'\n"
             "c.SharedPasswordAuthenticator.user_password = s['user_password']\n"
@@ -153,15 +165,11 @@ class Hub:
             "c.JupyterHub.spawner_class = 'jupyterhub.spawner.SimpleLocalProcessSpawner'\n"
             "c.SimpleLocalProcessSpawner.home_dir_template = s['home']\n"
             "c.Spawner.notebook_dir = '~'\n"
-            "c.Spawner.start_timeout = 120\n"
-            "c.Spawner.http_timeout = 120\n"
             "if s['root']:  # the sandbox runs as root; jupyter-server refuses root unless told\n"
             "    c.Spawner.args.append('--allow-root')\n"
-            "c.JupyterHub.services.append({'name': 'test-driver', 'api_token': s['service_token']})\n"
             "c.JupyterHub.load_roles.append({'name': 'test-driver', 'services': ['test-driver'],\n"
-            "    'scopes': ['admin:users', 'admin:servers', 'admin:server_state', 'tokens']})\n"
+            "    'scopes': ['admin:users', 'admin:servers', 'admin:server_state', 'tokens']})\n",
         )
-        return cfg
 
     def start(self, timeout: float = 90) -> Hub:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -174,14 +182,20 @@ class Hub:
         )
         venv_bin = classroom_bin()
         env["PATH"] = os.pathsep.join([str(venv_bin), env.get("PATH", "")])
+        return self._launch(venv_bin / "jupyterhub", cfg, env, timeout)
+
+    def _launch(self, jupyterhub: Path, cfg: Path, env: dict, timeout: float, **popen) -> Hub:
+        """Start ``jupyterhub -f cfg`` in the hub's folder, logging to its log, in its own process group
+        (stop() ends it and its proxy together); wait until it answers."""
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - open as long as the hub runs
         self.proc = subprocess.Popen(
-            [str(venv_bin / "jupyterhub"), "-f", str(cfg)],
+            [str(jupyterhub), "-f", str(cfg)],
             cwd=self.workdir,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stop() ends it and its proxy together
+            start_new_session=True,
+            **popen,
         )
         wait_for(
             "the hub answering on " + self.url,
@@ -359,6 +373,7 @@ class AccountsHub(Hub):
         self.exchange = self.base / "exchange"
         self.passwords = {n: "pw-" + uuid.uuid4().hex for n in self.names.values()}
         self._made: list[str] = []
+        self._acl: list[Path] = []
         envs = self.base / "envs"
         envs.mkdir()
         self.course_python = Path(course_venv) / "bin" / "python"
@@ -438,35 +453,38 @@ class AccountsHub(Hub):
         for path in [self.workdir, *self.workdir.rglob("*")]:
             os.chown(path, hub.pw_uid, hub.pw_gid)
         self.workdir.chmod(0o711)  # servers reach share/ (the kernelspec); nothing else is listed
+        self._grant_traverse()
         return self
 
+    def _grant_traverse(self) -> None:
+        """Let the class and the hub's account pass through (not list) the folders above the checkout
+        and the data folders that others cannot enter (a CI clone in a private temporary folder): one
+        ACL entry each, removed by :meth:`stop`. On a server the checkout lives where everyone reads it."""
+        needed = [
+            REPO_ROOT,
+            *(os.environ[k] for k in ("ML2DL_DATA_MIRROR", "ML2DL_DATA_DIR") if k in os.environ),
+        ]
+        folders = set()
+        for path in needed:
+            real = Path(path).resolve()
+            folders |= {q for q in [real, *real.parents] if q.is_dir() and not os.stat(q).st_mode & 0o001}
+        if folders and not shutil.which("setfacl"):
+            raise RuntimeError(
+                f"{sorted(map(str, folders))} are closed to other accounts and setfacl is not installed "
+                "(apt-get install acl)"
+            )
+        for folder in sorted(folders):
+            _run("setfacl", "-m", f"g:{self.group}:x,u:{self.hub_account}:x", str(folder))
+            self._acl.append(folder)
+
     def write_config(self) -> Path:
-        cfg = self.workdir / "jupyterhub_test_config.py"
-        settings = {
-            "hub_config": str(HUB_CONFIG),
-            "url": self.url,
-            "hub_port": free_port(),
-            "api_port": free_port(),
-            "db": f"sqlite:///{self.workdir / 'jupyterhub.sqlite'}",
-            "service_token": self.service_token,
-        }
-        cfg.write_text(
+        return self._write_config(
             "# Written by tools/classroom_driver.py (AccountsHub): the classroom's config; the test sets\n"
-            "# only the ports, the database and a service token to read the hub's state.\n"
-            f"s = {settings!r}\n"
-            "load_subconfig(s['hub_config'])\n"
-            "c.JupyterHub.bind_url = s['url']\n"
-            "c.JupyterHub.hub_ip = '127.0.0.1'\n"
-            "c.JupyterHub.hub_port = s['hub_port']\n"
-            "c.ConfigurableHTTPProxy.api_url = f\"http://127.0.0.1:{s['api_port']}\"\n"
-            "c.JupyterHub.db_url = s['db']\n"
-            "c.Spawner.start_timeout = 120\n"
-            "c.Spawner.http_timeout = 120\n"
-            "c.JupyterHub.services.append({'name': 'test-driver', 'api_token': s['service_token']})\n"
+            "# only the ports, the database and a service token to read the hub's state.\n",
+            {},
             "c.JupyterHub.load_roles.append({'name': 'test-driver', 'services': ['test-driver'],\n"
-            "    'scopes': ['admin:users', 'admin:servers']})\n"
+            "    'scopes': ['admin:users', 'admin:servers']})\n",
         )
-        return cfg
 
     def start(self, timeout: float = 90) -> AccountsHub:
         import grp
@@ -495,25 +513,15 @@ class AccountsHub(Hub):
         for keep in ("ML2DL_DATA_DIR", "ML2DL_DATA_MIRROR"):
             if keep in os.environ:
                 env[keep] = os.environ[keep]
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - open as long as the hub runs
-        self.proc = subprocess.Popen(
-            [str(bin_dir / "jupyterhub"), "-f", str(cfg)],
-            cwd=self.workdir,
-            env=env,
+        return self._launch(
+            bin_dir / "jupyterhub",
+            cfg,
+            env,
+            timeout,
             user=hub.pw_uid,
             group=hub.pw_gid,
             extra_groups=[grp.getgrnam("shadow").gr_gid],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
-        wait_for(
-            "the hub answering on " + self.url,
-            lambda: self.api("GET", "/").ok,
-            timeout,
-            alive=self.check_alive,
-        )
-        return self
 
     def stop(self, timeout: float = 30) -> None:
         """The hub and its servers, then every account, the group, the sudoers rule and ``base``."""
@@ -521,6 +529,9 @@ class AccountsHub(Hub):
             if self.proc is not None:
                 super().stop(timeout)
         finally:
+            for folder in self._acl:  # while the account and the group exist: the entries name them
+                subprocess.run(["setfacl", "-x", f"g:{self.group},u:{self.hub_account}", str(folder)])
+            self._acl = []
             errors = []
             for name in reversed(self._made):
                 try:
