@@ -373,7 +373,7 @@ class AccountsHub(Hub):
         self.exchange = self.base / "exchange"
         self.passwords = {n: "pw-" + uuid.uuid4().hex for n in self.names.values()}
         self._made: list[str] = []
-        self._acl: list[Path] = []
+        self._acl: list[tuple[Path, bool]] = []
         envs = self.base / "envs"
         envs.mkdir()
         self.course_python = Path(course_venv) / "bin" / "python"
@@ -474,8 +474,9 @@ class AccountsHub(Hub):
                 "(apt-get install acl)"
             )
         for folder in sorted(folders):
+            extended = "+" in _run("ls", "-ld", str(folder)).split()[0]  # an ACL of its own already
             _run("setfacl", "-m", f"g:{self.group}:x,u:{self.hub_account}:x", str(folder))
-            self._acl.append(folder)
+            self._acl.append((folder, extended))
 
     def write_config(self) -> Path:
         return self._write_config(
@@ -529,8 +530,10 @@ class AccountsHub(Hub):
             if self.proc is not None:
                 super().stop(timeout)
         finally:
-            for folder in self._acl:  # while the account and the group exist: the entries name them
+            for folder, extended in self._acl:  # while the account and the group exist: the entries name them
                 subprocess.run(["setfacl", "-x", f"g:{self.group},u:{self.hub_account}", str(folder)])
+                if not extended:  # back to plain permission bits (no mask entry left behind)
+                    subprocess.run(["setfacl", "-b", str(folder)])
             self._acl = []
             errors = []
             for name in reversed(self._made):
