@@ -262,6 +262,7 @@ CLASSROOM       := build/classroom
 CLASSROOM_LOCK  := classroom/requirements.txt
 CLASSROOM_STAMP := $(CLASSROOM)/venv/.ml2dl-installed
 CLASSROOM_CHP   := $(CLASSROOM)/node_modules/.bin/configurable-http-proxy
+NBGRADER_OFF    := nbgrader:formgrader nbgrader:create-assignment nbgrader:course-list
 REPO   ?=
 DAY    ?=
 GRADING ?=
@@ -275,6 +276,12 @@ $(CLASSROOM_STAMP): $(CLASSROOM_LOCK) | $(BIN)/python
 	$(CLASSROOM)/venv/bin/python -m pip install --require-hashes -r $(CLASSROOM_LOCK)
 	mkdir -p $(CLASSROOM)/venv/share/jupyter/lab/settings
 	cp binder/overrides.json $(CLASSROOM)/venv/share/jupyter/lab/settings/overrides.json
+	# students get nbgrader's Assignments tab; grading stays the instructor's (make grade), so the
+	# formgrader, "create assignment" and the course list are off in their servers
+	$(CLASSROOM)/venv/bin/jupyter server extension disable --sys-prefix \
+	  nbgrader.server_extensions.formgrader nbgrader.server_extensions.course_list
+	$(CLASSROOM)/venv/bin/jupyter labextension disable --level=sys_prefix $(NBGRADER_OFF)
+	$(CLASSROOM)/venv/bin/jupyter labextension lock --level=sys_prefix $(NBGRADER_OFF)
 	touch $@
 
 classroom-venv: $(CLASSROOM_STAMP)

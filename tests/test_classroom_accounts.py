@@ -4,9 +4,9 @@ classroom/jupyterhub_config.py with nothing overridden but ports and paths (tool
 .AccountsHub): students and an instructor are system accounts with their own passwords and private
 homes; PAM checks the passwords, over TLS only; the hub runs as its own unprivileged account and
 starts each server as its student through sudospawner. On it, the nbgrader cycle runs as a class
-runs it: the instructor releases day 1 from a terminal of his server, the students fetch and submit
-from theirs, the instructor collects, autogrades on hidden cases and releases feedback, and each
-student fetches their own. Alice answers ex1 right; bob forgets the cost's ½ and leaves
+runs it: the instructor releases day 1 from a terminal of his server; alice fetches, submits and gets
+her feedback with nbgrader's Assignments tab (the requests it sends), bob with the terminal commands;
+the instructor collects, autogrades on hidden cases and releases feedback. Alice answers ex1 right; bob forgets the cost's ½ and leaves
 feature_normalize a stub.
 
 It creates accounts, a group and a sudoers rule (removed afterwards), so it needs root, and takes
@@ -150,6 +150,23 @@ def test_a_students_token_cannot_call_admin_endpoints(school):
     assert bob.user_model()["servers"][""]["ready"] and alice.user_model()["admin"] is False
 
 
+def assignments(person: Student, action: str | None = None, **data) -> list[dict]:
+    """What nbgrader's Assignments tab asks that person's server: the course's assignments as it lists
+    them, after ``action`` (fetch, submit, fetch_feedback) if given."""
+    url = f"{person.server}/assignments" + (f"/{action}" if action else "")
+    params = {"course_id": grading.COURSE_ID, **data}
+    kw = {"headers": person.headers(), "timeout": 120}
+    r = person.http.post(url, data=params, **kw) if action else person.http.get(url, params=params, **kw)
+    r.raise_for_status()
+    reply = r.json()
+    assert reply["success"], reply
+    return reply["value"]
+
+
+def _status(listed: list[dict], assignment: str) -> set[str]:
+    return {a["status"] for a in listed if a["assignment_id"] == assignment}
+
+
 def _answered(hub: AccountsHub, person: Student, answers: dict) -> dict:
     """The fetched notebook with the course's answers but ``answers``, as JupyterLab saves it."""
     path = f"day1/{NOTEBOOK}.ipynb"
@@ -170,15 +187,16 @@ def test_the_class_is_released_submitted_graded_and_fed_back_on_the_hub(school):
     assert made["rc"] == 0, made["out"]
     grading_root = hub.home(teacher.name) / "ml2dl-grading"
     assert (grading_root / "hidden" / f"{NOTEBOOK}.json").is_file()
-    # the students, each in a terminal of their own server
-    for person in (alice, bob):
-        got = shell(person, "nbgrader fetch_assignment day1")
-        assert got["rc"] == 0, got["out"]
+    # the students: alice with the Assignments tab of her JupyterLab, bob in a terminal
+    assert _status(assignments(alice), "day1") == {"released"}
+    assert _status(assignments(alice, "fetch", assignment_id="day1"), "day1") == {"fetched"}
+    got = shell(bob, "nbgrader fetch_assignment day1")
+    assert got["rc"] == 0, got["out"]
     _answered(hub, alice, {})
     _answered(hub, bob, {"compute_cost": WRONG_COST, "feature_normalize": None})
-    for person in (alice, bob):
-        sent = shell(person, "nbgrader submit day1")
-        assert sent["rc"] == 0 and "Submitted as" in sent["out"], sent["out"]
+    assert "submitted" in _status(assignments(alice, "submit", assignment_id="day1"), "day1")
+    sent = shell(bob, "nbgrader submit day1")
+    assert sent["rc"] == 0 and "Submitted as" in sent["out"], sent["out"]
 
     # nobody reads what is not theirs: bob's terminal tries alice's work, the submissions, the
     # feedback folder and the instructor's hidden cases; his own home is the control
@@ -211,9 +229,10 @@ def test_the_class_is_released_submitted_graded_and_fed_back_on_the_hub(school):
         "ex1.feature_normalize",
     ]
     # each student fetches their own feedback; bob's names his failed checks with their hints
-    for person in (alice, bob):
-        fed = shell(person, "nbgrader fetch_feedback day1")
-        assert fed["rc"] == 0, fed["out"]
+    assignments(alice, "fetch_feedback", assignment_id="day1")
+    assert list((hub.home(alice.name) / "day1" / "feedback").rglob(f"{NOTEBOOK}.html"))
+    fed = shell(bob, "nbgrader fetch_feedback day1")
+    assert fed["rc"] == 0, fed["out"]
     feedback = list((hub.home(bob.name) / "day1" / "feedback").rglob(f"{NOTEBOOK}.html"))
     assert len(feedback) == 1
     text = feedback[0].read_text()
