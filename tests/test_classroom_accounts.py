@@ -6,8 +6,8 @@ homes; PAM checks the passwords, over TLS only; the hub runs as its own unprivil
 starts each server as its student through sudospawner. On it, the nbgrader cycle runs as a class
 runs it: the instructor releases day 1 from a terminal of his server; alice fetches, submits and gets
 her feedback with nbgrader's Assignments tab (the requests it sends), bob with the terminal commands;
-the instructor collects, autogrades on hidden cases and releases feedback. Alice answers ex1 right; bob forgets the cost's ½ and leaves
-feature_normalize a stub.
+the instructor collects, autogrades on hidden cases and releases feedback. Alice answers ex1 right;
+bob forgets the cost's ½ and leaves feature_normalize a stub.
 
 It creates accounts, a group and a sudoers rule (removed afterwards), so it needs root, and takes
 minutes: it runs only with ML2DL_CLASSROOM=1, where not being root is an error, not a skip.
