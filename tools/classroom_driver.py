@@ -594,6 +594,27 @@ class Student:
             timeout=30,
         )
 
+    def plain_http_login_works(self) -> bool:
+        """Whether logging in as a browser does (the login page for its _xsrf cookie, then the form)
+        over plain HTTP to the hub's port gets a session. It must not: the TLS server drops a
+        plain-text request. (Over HTTPS the same steps do log in: the check can fail.)"""
+        import requests
+
+        http = requests.Session()
+        http.verify, http.trust_env = str(self.hub.cert), False
+        plain = self.hub.url.replace("https://", "http://", 1)
+        try:
+            http.get(f"{plain}/hub/login", timeout=10)
+            r = http.post(
+                f"{plain}/hub/login",
+                data={"username": self.name, "password": self.password, "_xsrf": http.cookies.get("_xsrf")},
+                timeout=10,
+                allow_redirects=False,
+            )
+        except requests.exceptions.ConnectionError:
+            return False
+        return r.status_code == 302 or "jupyterhub-session-id" in r.cookies
+
     def login(self, token: bool = True) -> Student:
         """The login form, with its _xsrf cookie, as a browser posts it; then a token for the API."""
         r = self.try_login()
