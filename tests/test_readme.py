@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 
@@ -167,6 +168,40 @@ def test_every_spec_format_is_known():
             readme.format_value(1.0, key.kind)  # raises for an unknown kind
 
 
+def _looped_metric_names(code: str) -> list[str]:
+    """Metric names a loop hands to record_metric: ``for name, value in [("a", x), ("b", y)]:`` whose body
+    calls ``record_metric(name, ...)`` with the loop's first variable."""
+    names = []
+    for node in ast.walk(ast.parse(code)):
+        if not (isinstance(node, ast.For) and isinstance(node.target, ast.Tuple) and node.target.elts):
+            continue
+        first = node.target.elts[0]
+        calls = [
+            c
+            for c in ast.walk(node)
+            if isinstance(c, ast.Call)
+            and getattr(c.func, "attr", getattr(c.func, "id", None)) == "record_metric"
+            and c.args
+            and isinstance(c.args[0], ast.Name)
+            and isinstance(first, ast.Name)
+            and c.args[0].id == first.id
+        ]
+        if calls and isinstance(node.iter, ast.List | ast.Tuple):
+            names += [
+                item.elts[0].value
+                for item in node.iter.elts
+                if isinstance(item, ast.Tuple) and item.elts and isinstance(item.elts[0], ast.Constant)
+            ]
+    return names
+
+
+def test_a_metric_named_in_a_recording_loop_counts_as_recorded():
+    code = 'for m, v in [("acc", 0.9), ("size", 3)]:\n    helpers.record_metric(m, float(v))\n'
+    assert _looped_metric_names(code) == ["acc", "size"]
+    other = 'for m, v in [("acc", 0.9)]:\n    print(m, v)\n'  # the control: no record_metric, no name
+    assert _looped_metric_names(other) == []
+
+
 @pytest.mark.parametrize("notebook", sorted(course.paths()))
 def test_key_metrics_are_recorded_by_the_notebook(notebook):
     nb = nbformat.read(REPO_ROOT / "notebooks" / notebook, as_version=4)
@@ -175,7 +210,7 @@ def test_key_metrics_are_recorded_by_the_notebook(notebook):
     patterns = [
         re.escape(re.sub(r"\{[^}]*\}", "\0", name)).replace("\0", ".+") if f else re.escape(name)
         for f, name in re.findall(r"record_metric\((f?)\"([^\"]+)\"", code)
-    ]
+    ] + [re.escape(name) for name in _looped_metric_names(code)]
     unknown = [
         k.metric
         for k in course.by_path()[notebook].keys

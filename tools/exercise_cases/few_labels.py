@@ -300,8 +300,9 @@ def exercises(ns: dict) -> list[Exercise]:
             "few_labels.smallest_margin",
             "smallest_margin",
             hint=(
-                "top_two = np.sort(probabilities, axis=1)[:, -2:]; margin = top_two[:, 1] - top_two[:, 0]; "
-                "np.argsort(margin, kind='stable')[:k]."
+                "sort a copy of each row (np.sort with axis=1): its last two columns are the two largest "
+                "probabilities; the margin is the last minus the one before it; then a stable argsort of the "
+                "margins, the first k."
             ),
             shape_hint="return k indices: an int array of shape (k,).",
             changed_hint="sort a copy (np.sort(probabilities, axis=1)), not the argument in place (.sort()).",
@@ -355,8 +356,9 @@ def exercises(ns: dict) -> list[Exercise]:
             "few_labels.cutout",
             "cutout",
             hint=(
-                "out = images.copy(); for each image: top = rng.integers(0, h - size + 1), then "
-                "left = rng.integers(0, w - size + 1); out[i, top:top + size, left:left + size] = 0."
+                "work on images.copy(); for each image in turn draw the top row from "
+                "rng.integers(0, h - size + 1), then the left column from rng.integers(0, w - size + 1), "
+                "and set that size x size square to 0."
             ),
             shape_hint="return an array of the same shape as `images`.",
             deterministic=True,

@@ -15,8 +15,8 @@ SIGNED = (
     "one (ranking by w itself prunes every strongly negative weight)."
 )
 FLOOR = (
-    "k = round((1 - sparsity) * weights.size), not int(...): (1 - 0.8) * 10 is 1.9999999999999996 in "
-    "floating point, and int() cuts it down to 1."
+    "keep round((1 - sparsity) * weights.size) entries, not int(...): (1 - 0.8) * 10 is "
+    "1.9999999999999996 in floating point, and int() cuts it down to 1."
 )
 KEEPS_SPARSITY = (
     "sparsity is the fraction *removed*: keep round((1 - sparsity) * size) entries, not sparsity * size."
@@ -244,9 +244,9 @@ def exercises(ns: dict) -> list[Exercise]:
         Exercise(
             "ship_small.magnitude_mask",
             "magnitude_mask",
-            hint="k = round((1 - sparsity) * weights.size); order = np.argsort(-np.abs(weights).ravel(), "
-            "kind='stable'); a boolean array of weights.size with True at order[:k], reshaped to "
-            "weights.shape.",
+            hint="keep round((1 - sparsity) * weights.size) entries: a stable argsort of -|w| over the "
+            "flattened weights gives the order to keep them in; put True at the first ones in a boolean "
+            "array of weights.size, then reshape it to weights.shape.",
             shape_hint=FLAT,
             cases=[
                 Case("10 weights, sparsity 0.8 (keep 2)", (ten, 0.8)),
@@ -278,8 +278,8 @@ def exercises(ns: dict) -> list[Exercise]:
         Exercise(
             "ship_small.quantize_int8",
             "quantize_int8",
-            hint="scale = max_abs / 127 (max_abs = np.max(np.abs(w)) unless given; 1.0 if it is 0); "
-            "q = np.clip(np.round(w / scale), -127, 127).astype(np.int8); return q, scale.",
+            hint="the scale is max_abs / 127 (max_abs: the largest |w| unless given; 1.0 if it is 0); q is "
+            "w / scale rounded with np.round, clipped to [-127, 127] and cast to int8; return (q, scale).",
             cases=[
                 Case("5 weights", (q_vector,)),
                 Case("4 x 6 matrix", (q_matrix,)),
