@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import REPO_ROOT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.classroom_driver import free_port, wait_for
 
@@ -140,15 +141,49 @@ def _open_from_index(page, label_pattern: str, href_part: str) -> None:
     )
 
 
+_PAGE_STATE = f"""() => {{
+    const panel = {VISIBLE_PANEL};
+    return {{
+        prompts: panel ? [...panel.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent) : null,
+        status: panel?.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status ?? null,
+        dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.slice(0, 300)),
+    }};
+}}"""
+
+
+def _state(page) -> str:
+    """What the shown notebook's prompts and kernel indicator say, and any dialog on the page."""
+    try:
+        return repr(page.evaluate(_PAGE_STATE))
+    except Exception as exc:  # the page itself is gone: say so rather than hide the first error
+        return f"(page unreadable: {exc})"
+
+
 def _run_all(page) -> None:
-    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    """Run > Run All Cells, then wait until no cell is queued or running and the kernel is idle.
+
+    Run All marks every cell as queued (``[*]``) at once; a menu click the page did not take leaves
+    every prompt empty, so the menu is used again (at most 3 times) before the long wait begins."""
+    prompts = f"[...{VISIBLE_PANEL}.querySelectorAll('.jp-InputArea-prompt')]"
+    started = f"() => {prompts}.some(p => /[*\\d]/.test(p.textContent))"
+    tries = 3
+    for _ in range(tries):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            page.wait_for_function(started, timeout=START_TIMEOUT_S * 1000 // 3, polling=250)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")  # close a menu left open
+    else:
+        _shot(page, "timeout")
+        raise AssertionError(f"Run All Cells started no cell after {tries} tries: {_state(page)}")
     try:
         _wait_until_done(page)
-    except Exception:
+    except PlaywrightTimeout:
         _shot(page, "timeout")  # what the page showed when the wait gave up
-        raise
+        waited = RUN_TIMEOUT_MS // 1000
+        raise AssertionError(f"the notebook did not finish in {waited} s: {_state(page)}") from None
 
 
 def _wait_until_done(page) -> None:
