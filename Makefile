@@ -6,6 +6,8 @@
 #   make test-slow    the student notebooks that train for minutes, once per exercise solved alone (~15 min)
 #   make run          execute every notebook headless; executed copies + results table in build/
 #   make student      regenerate the student edition (student/) and the grader's expected values from notebooks/
+#   make ko           build the Korean edition (ko/notebooks/, ko/student/) from notebooks/ and i18n/ko/*.po
+#   make ko-update    bring i18n/ko/*.po up to date with the English cells (changed ones marked fuzzy) [PENDING=1]
 #   make readme       rewrite README.md's syllabus, benchmark and seed tables from the committed results/*.json
 #   make lock         re-resolve requirements.lock and binder/requirements.txt from the top-level pins (network)
 #   make badge        rewrite README.md's Binder badge from pyproject.toml ([project.urls] and [tool.ml2dl])
@@ -43,13 +45,16 @@ PROFILE  ?= $(or $(ML2DL_PROFILE),quick)
 NOTEBOOKS ?=
 SEED     ?=
 OUT      ?= build
+# The Korean notebooks that `make test` runs under nbval like the English ones: the translated ones
+# (the others are the English code and text under a note, which `notebooks` already runs).
+KO_NBVAL := ko/notebooks/day1
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=1200
 # JupyterLab refuses to start as root (e.g. in a container) unless told it may.
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 # The target to name in messages ("make lab PYTHON=python3.11").
 GOAL     := $(or $(firstword $(MAKECMDGOALS)),lab)
 
-.PHONY: help venv data lab test test-slow update lint run readme student clean lock badge test-binder git-filter FORCE \
+.PHONY: help venv data lab test test-slow update lint run readme student ko ko-update clean lock badge test-binder git-filter FORCE \
   site site-book site-serve test-site test-ui \
   classroom-venv classroom-proxy classroom-lock classroom-link classroom-load test-classroom assignment grade
 
@@ -143,7 +148,7 @@ lint: $(STAMP)
 
 # The browser tests (marker `browser`) have their own targets, test-site and test-ui, below.
 test: data lint git-filter
-	ML2DL_PROFILE=quick ML2DL_STRICT_CHECKS=1 $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" tests notebooks $(PYTEST_NB)
+	ML2DL_PROFILE=quick ML2DL_STRICT_CHECKS=1 $(BIN)/python -m pytest -p no:cacheprovider -m "not browser and not slow" tests notebooks $(KO_NBVAL) $(PYTEST_NB)
 
 # A student's clone brought up to date without losing their work (tools/update.py; README "Updating").
 update: $(STAMP)
@@ -161,6 +166,17 @@ run: data
 # the solutions edition, by tools/student.py. `make test` fails when they are stale.
 student: data
 	$(BIN)/python -m tools.student
+
+# The Korean edition (한국어판): ko/notebooks/ and ko/student/, made from notebooks/ and the catalogues
+# i18n/ko/*.po by tools/i18n.py (its docstring says how a translation is kept current). `make ko-update`
+# brings the catalogues up to date with the English cells (a changed cell's entry is marked fuzzy, and
+# `make test` names it until its Korean is updated); PENDING=1 marks every untranslated entry pending
+# instead (shown in English with a note), so an English fix never waits for its translation.
+ko: $(STAMP)
+	$(BIN)/python -m tools.i18n build
+
+ko-update: $(STAMP)
+	$(BIN)/python -m tools.i18n update $(if $(PENDING),--pending)
 
 # README.md's generated tables (between <!-- generated:...:begin/end --> markers) from results/*.json,
 # the committed copies of build/results.json (results/{profile}-seed{seed}.json).

@@ -2,14 +2,22 @@
 
 Every function returns the matplotlib Figure or Axes it drew on, so a notebook can add to it and
 a test can inspect it.  Functions that take ``ax=None`` draw on a new figure unless given one.
+
+The style is applied on import, with the fonts of the language in ``ML2DL_LANG`` ("en", the
+default, or "ko"); ``use_language`` switches later.  The Korean edition's figures need the font
+NanumGothic (Debian package ``fonts-nanum``): matplotlib's own DejaVu Sans has no Hangul and would
+draw every Korean character as an empty box.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
 
 STYLE = {
     "figure.figsize": (6.4, 4.2),
@@ -32,7 +40,62 @@ def use_style() -> None:
     plt.rcParams.update(STYLE)
 
 
+#: The languages of the course's figures -> the font family their text needs (None: matplotlib's
+#: default, DejaVu Sans) and the Debian package that installs it.
+LANGUAGES: dict[str, tuple[str, str] | None] = {"en": None, "ko": ("NanumGothic", "fonts-nanum")}
+
+
+def _font_known(family: str) -> bool:
+    return any(entry.name == family for entry in font_manager.fontManager.ttflist)
+
+
+def _find_font(family: str) -> bool:
+    """Whether matplotlib can draw with ``family``.  A font installed after matplotlib built its
+    font cache is not in that cache: the system's font files whose names start with the family's
+    are then registered with matplotlib (for this process; a rebuilt cache would list them)."""
+    if _font_known(family):
+        return True
+    for path in font_manager.findSystemFonts():
+        if Path(path).name.lower().startswith(family.lower()):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
+    return _font_known(family)
+
+
+def use_language(lang: str) -> None:
+    """Apply the course style with the fonts that the figures of edition ``lang`` need.
+
+    "en": the course default (DejaVu Sans).  "ko": NanumGothic first, falling back to the default
+    sans-serif fonts for any glyph it lacks, and ASCII hyphens for minus signs (NanumGothic has no
+    U+2212).  Raises ValueError for any other language, and RuntimeError, naming the package to
+    install, when NanumGothic is not installed: Hangul is never silently drawn as empty boxes.
+    """
+    if lang not in LANGUAGES:
+        known = ", ".join(map(repr, LANGUAGES))
+        raise ValueError(f"unknown language {lang!r}: the course's figures are drawn in {known}")
+    font = LANGUAGES[lang]
+    if font is not None and not _find_font(font[0]):
+        family, package = font
+        raise RuntimeError(
+            f"The {lang!r} figures need the font {family}, which matplotlib cannot find, so every "
+            f"Hangul character would be drawn as an empty box. Install it: `sudo apt-get install {package}` "
+            f"(Debian/Ubuntu; Binder installs it from binder/apt.txt), then restart the kernel."
+        )
+    use_style()
+    defaults = plt.rcParamsDefault
+    if font is None:
+        plt.rcParams["font.family"] = defaults["font.family"]
+        plt.rcParams["axes.unicode_minus"] = defaults["axes.unicode_minus"]
+    else:
+        plt.rcParams["font.family"] = [font[0], "sans-serif"]
+        plt.rcParams["axes.unicode_minus"] = False
+
+
 use_style()
+if os.environ.get("ML2DL_LANG", "").strip():
+    use_language(os.environ["ML2DL_LANG"].strip().lower())
 
 
 def _axes(ax=None, **subplot_kw):

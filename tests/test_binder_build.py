@@ -38,9 +38,18 @@ BINDER = REPO_ROOT / "binder"
 PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
 
 #: binder/ as repo2docker reads it: the files of the pip buildpack (runtime.txt, requirements.txt,
-#: postBuild, start) and what the course keeps beside them. A conda environment.yml, a Pipfile, a
-#: setup.py or a Dockerfile would make repo2docker choose another buildpack and ignore the lock.
-BINDER_FILES = {"runtime.txt", "requirements.txt", "postBuild", "start", "requirements.in", "overrides.json"}
+#: postBuild, start), apt.txt (Debian packages, which every buildpack installs: fonts-nanum) and what
+#: the course keeps beside them. A conda environment.yml, a Pipfile, a setup.py or a Dockerfile would
+#: make repo2docker choose another buildpack and ignore the lock.
+BINDER_FILES = {
+    "runtime.txt",
+    "requirements.txt",
+    "postBuild",
+    "start",
+    "apt.txt",
+    "requirements.in",
+    "overrides.json",
+}
 
 build = pytest.mark.skipif(
     os.environ.get("ML2DL_BINDER_BUILD") != "1",

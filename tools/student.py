@@ -184,8 +184,9 @@ def annotate(nb: nbformat.NotebookNode) -> bool:
     return before != [cell.metadata.get("nbgrader") for cell in nb.cells]
 
 
-def clear_solutions(nb: nbformat.NotebookNode, relpath: str) -> nbformat.NotebookNode:
-    """The student edition of one solutions notebook (``relpath`` relative to notebooks/)."""
+def clear_solutions(nb: nbformat.NotebookNode, relpath: str, banner: str = BANNER) -> nbformat.NotebookNode:
+    """The student edition of one solutions notebook (``relpath`` relative to notebooks/); ``banner``
+    is the note put under its title (a translated edition passes its own)."""
     out = copy.deepcopy(nb)
     for cell in out.cells:
         try:
@@ -197,7 +198,7 @@ def clear_solutions(nb: nbformat.NotebookNode, relpath: str) -> nbformat.Noteboo
             cell.source = TEXT_STUB
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    banner = nbformat.v4.new_markdown_cell(BANNER.format(path=relpath), id=BANNER_ID)
+    banner = nbformat.v4.new_markdown_cell(banner.format(path=relpath), id=BANNER_ID)
     out.cells.insert(1 if out.cells and out.cells[0].cell_type == "markdown" else 0, banner)
     return out
 

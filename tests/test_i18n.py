@@ -1,0 +1,168 @@
+"""The Korean edition (tools/i18n.py): current catalogues, built editions, and the rules that keep a
+translation honest — a changed English cell is named until its Korean is updated, the escape hatch,
+the spans a translation must keep, the glossary."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from conftest import REPO_ROOT
+
+from tools import i18n, prose
+
+
+def test_every_catalogue_is_current():
+    """make test fails on a stale, missing or broken entry and names it (the message is the fix)."""
+    rep = i18n.report("ko")
+    assert not rep.problems, "\n".join(rep.problems)
+
+
+def test_the_korean_editions_are_built_from_the_current_catalogues():
+    files = i18n.editions("ko")
+    stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    assert not stale, f"run `make ko`: {[str(p.relative_to(REPO_ROOT)) for p in stale]}"
+    assert len(files) == 2 * len(i18n.sources()) - 1  # the index has no student edition
+
+
+def test_korean_notebooks_state_the_numbers_the_english_ones_do():
+    """A metric span is rendered from the same results in both languages."""
+    for rel in i18n.sources():
+        english = (REPO_ROOT / "notebooks" / rel).read_text(encoding="utf-8")
+        korean = (REPO_ROOT / "ko" / "notebooks" / rel).read_text(encoding="utf-8")
+        spans = sorted(m.group(0) for m in prose.SPAN.finditer(english))
+        assert sorted(m.group(0) for m in prose.SPAN.finditer(korean)) == spans, rel
+
+
+# ---------------------------------------------------------------------------------------------------
+# The rules, on a small catalogue in a scratch folder
+# ---------------------------------------------------------------------------------------------------
+
+NB = "day1/demo.ipynb"
+KO_OK = (
+    "경사 하강법(gradient descent)으로 97개 도시의 $J(\\theta)$를 줄입니다. "
+    "`alpha`는 [문서](https://x.org)를 보세요."
+)
+EN_OK = "Gradient descent lowers $J(\\theta)$\nover 97 cities. For `alpha` see [the docs](https://x.org)."
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """tools.i18n pointed at a scratch folder whose one notebook has the cells in ``cells``."""
+    (tmp_path / "i18n" / "ko").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "i18n" / "ko" / "glossary.toml", tmp_path / "i18n" / "ko" / "glossary.toml")
+    cells: list[tuple[str, str]] = []
+    monkeypatch.setattr(i18n, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(i18n, "I18N_DIR", tmp_path / "i18n")
+    monkeypatch.setattr(i18n, "source_units", lambda rel: list(cells) if rel == NB else i18n.edition_units())
+    return cells
+
+
+def _update(pending: bool = False) -> list[str]:
+    catalog, previous, changes = i18n.updated("ko", NB, pending)
+    path = i18n.catalogue_path("ko", NB)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(i18n.write_catalogue(catalog, path, previous), encoding="utf-8")
+    return changes
+
+
+def _translate(key: str, korean: str, drop=("fuzzy",)) -> None:
+    path = i18n.catalogue_path("ko", NB)
+    catalog = i18n.read_catalogue(path, "ko")
+    for m in catalog:
+        if m.context == key:
+            m.string = korean
+            for flag in drop:
+                m.flags.discard(flag)
+    previous = {k: v for k, v in i18n.previous_ids(path).items() if k != key or "fuzzy" not in drop}
+    path.write_text(i18n.write_catalogue(catalog, path, previous), encoding="utf-8")
+
+
+def _problems() -> list[str]:
+    return i18n.report("ko", [NB]).problems
+
+
+def test_a_changed_english_cell_is_named_until_its_korean_is_updated(scratch):
+    scratch[:] = [("c1", EN_OK)]
+    _update()
+    assert any("c1: no Korean" in p for p in _problems())
+    _translate("c1", KO_OK)
+    assert _problems() == []
+    scratch[:] = [("c1", EN_OK.replace("97", "98"))]  # the English changes
+    assert any("c1" in p and "make ko-update" in p for p in _problems()), _problems()
+    assert _update() == ["c1: English changed, marked fuzzy"]
+    (problem,) = _problems()
+    assert "c1" in problem and "stale (fuzzy)" in problem
+    path = i18n.catalogue_path("ko", NB)
+    entry = i18n.entries(i18n.read_catalogue(path, "ko"))["c1"]
+    assert i18n.previous_ids(path) == {"c1": EN_OK} and entry.string == KO_OK  # what it was written for
+    _update()  # a second update keeps both
+    assert i18n.previous_ids(path) == {"c1": EN_OK} and "stale (fuzzy)" in _problems()[0]
+    _translate("c1", KO_OK.replace("97", "98"))
+    assert _problems() == []
+
+
+def test_a_new_or_removed_cell_is_named(scratch):
+    scratch[:] = [("c1", EN_OK)]
+    _update()
+    _translate("c1", KO_OK)
+    scratch.append(("c2", "A new cell."))
+    assert any("c2: no entry" in p for p in _problems())
+    scratch[:] = [("c2", "A new cell.")]
+    assert any("c1: no such cell" in p for p in _problems())
+
+
+def test_pending_lets_an_english_fix_through_and_shows_the_english_with_a_note(scratch):
+    scratch[:] = [("c1", EN_OK)]
+    _update()
+    _translate("c1", KO_OK)
+    scratch[:] = [("c1", "# Title\nGradient descent lowers the cost."), ("c2", "New text.")]
+    _update(pending=True)
+    rep = i18n.report("ko", [NB])
+    assert rep.problems == [] and len(rep.pending) == 2
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell(source, id=key) for key, source in scratch]
+        + [nbformat.v4.new_code_cell("x = 1", id="code1")]
+    )
+    out = i18n.translate(nb, NB, "ko", results={})
+    note = dict(i18n.edition_units())[i18n.PENDING_KEY]
+    assert out.cells[0].source == f"# Title\n\n{note}\nGradient descent lowers the cost."
+    assert out.cells[1].source == f"{note}\n\nNew text."
+    assert out.cells[2].source == "%env ML2DL_LANG=ko" and out.cells[3].source == "x = 1"
+    _translate("c2", "새 글입니다.", drop=("pending",))
+    assert i18n.translate(nb, NB, "ko", results={}).cells[1].source == "새 글입니다."
+
+
+@pytest.mark.parametrize(
+    "korean, what",
+    [
+        (KO_OK.replace("J(\\theta)", "J(\\Theta)"), "math changed"),
+        (KO_OK.replace("97개 ", ""), "a number dropped"),
+        (KO_OK.replace("97", "79"), "a number changed"),
+        (KO_OK.replace("`alpha`", "alpha"), "code span lost"),
+        (KO_OK.replace("https://x.org", "https://x.org/ko"), "link changed"),
+        (KO_OK + " <!-- metric: full | wall_s | .0f --><!-- /metric -->", "a metric span added"),
+    ],
+)
+def test_a_translation_that_changes_what_must_stay_is_refused(korean, what):
+    assert i18n.invariants(EN_OK, korean), what
+
+
+def test_a_faithful_translation_passes_the_invariants():
+    assert i18n.invariants(EN_OK, KO_OK) == []
+    assert i18n.invariants("It costs \\$5, not $x$.", "$x$가 아니라 \\$5입니다.") == []  # \$: a dollar sign
+    span = "<!-- metric: full | wall_s | .0f -->12<!-- /metric -->"
+    assert i18n.invariants(f"It takes {span} s ($x$).", f"{span}초 걸립니다($x$).") == []
+
+
+def test_the_glossary_is_used_as_listed(scratch):
+    scratch[:] = [("c1", EN_OK), ("c2", "Gradient descent again, with overfitting.")]
+    _update()
+    _translate("c1", KO_OK)
+    _translate("c2", "다시 경사 하강법입니다. 과적합(overfitting)도 봅니다.")
+    assert _problems() == []  # the second use of a term needs no English beside it
+    _translate("c2", "다시 경사하강법입니다. 과적합(overfitting)도 봅니다.")  # not the listed spelling
+    assert any("c2" in p and "경사 하강법" in p for p in _problems())
+    _translate("c2", "다시 경사 하강법입니다. 과적합도 봅니다.")  # first use without the English
+    assert any("c2" in p and "과적합(overfitting)" in p for p in _problems())

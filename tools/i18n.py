@@ -1,0 +1,446 @@
+"""The course in other languages, from one source (``make ko``, ``make ko-update``).
+
+    python -m tools.i18n update [--pending]   # bring i18n/ko/*.po up to date with the English cells
+    python -m tools.i18n check                # what is stale, missing or broken (exit 1); make test runs it
+    python -m tools.i18n build [--check]      # write (or compare) ko/notebooks/ and ko/student/
+
+**One source.**  The English notebooks in ``notebooks/`` stay the source.  The Korean text of a
+notebook lives in a gettext catalogue beside it, ``i18n/ko/<day>/<name>.po`` (``index.po`` for the
+index; ``_edition.po`` for the texts the build adds, such as the student edition's banner), read and
+written with Babel's ``babel.messages.pofile``.  One entry per markdown cell: ``msgctxt`` is the
+cell's id, ``msgid`` its English text, ``msgstr`` the Korean.  A measured number in the prose is a
+span (tools/prose.py): in the catalogue the span is kept with its text left out, and the build renders
+it from the committed results, so the two languages always state the same numbers.  The English
+text's sha256 is written beside each entry (``#. sha256: ...``) for people reading the file.
+
+**Never stale.**  ``update`` compares every entry with its cell:
+
+- a cell whose English changed: the entry gets gettext's ``fuzzy`` flag, the old English is kept as
+  ``#| msgid`` (what the Korean was written for) and the Korean stays as the starting point;
+- a new cell: an entry with no Korean;
+- a cell that is gone: its entry is dropped.
+
+``check`` (and so ``make test``) fails on a fuzzy entry, an entry with no Korean, a cell without an
+entry, an entry whose English is not the cell's (``update`` was not run), and a translation that
+changed what must not change (math, code, links, numbers, metric spans: ``invariants``) or does not
+use the glossary (``i18n/ko/glossary.toml``).  Each problem names the catalogue, the cell id and what
+to do.
+
+**The escape hatch.**  ``update --pending`` marks every entry that has no current Korean (new or
+fuzzy) as *pending* (the flag ``pending``), so an English fix never waits for its translation: a
+pending cell is shown to Korean readers as the English text under a one-line note that says so, and
+``check`` lists pending entries without failing.  Translating the entry and removing the flag (and
+``fuzzy``) ends it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import datetime
+import hashlib
+import io
+import re
+import sys
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import normalize, read_po, write_po
+
+from tools import course, prose, readme, student
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+I18N_DIR = REPO_ROOT / "i18n"
+LANGUAGES = ("ko",)
+PENDING, FUZZY = "pending", "fuzzy"
+#: Entries of ``_edition.po``: the texts the build adds to every notebook of an edition.
+EDITION = "_edition"
+BANNER_KEY, PENDING_KEY = "student-banner", "pending-note"
+LANGUAGE_CELL_ID = "edition-language"
+FIXED_DATE = datetime.datetime(2026, 12, 6, tzinfo=datetime.UTC)
+SPAN_TEXT = re.compile(r"(<!-- metric:[^>]*?-->).*?(<!-- /metric -->)", re.S)
+
+
+class I18nError(Exception):
+    """A catalogue cannot be read or a translation cannot be built."""
+
+
+def out_dir(lang: str) -> Path:
+    """Where a language's editions are written: ``<lang>/notebooks`` and ``<lang>/student``."""
+    return REPO_ROOT / lang
+
+
+def sources() -> list[str]:
+    """The notebooks that are translated (relative to notebooks/): the index, then course.toml's."""
+    return ["index.ipynb", *course.paths()]
+
+
+def catalogue_path(lang: str, rel: str) -> Path:
+    return I18N_DIR / lang / Path(rel).with_suffix(".po")
+
+
+def normalise(text: str) -> str:
+    """A cell's English as the catalogue keeps it: every metric span with its rendered text left out."""
+    return SPAN_TEXT.sub(r"\1\2", text)
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def units(nb) -> list[tuple[str, str]]:
+    """(cell id, English text) of every markdown cell, in order."""
+    return [(cell.id, normalise(cell.source)) for cell in nb.cells if cell.cell_type == "markdown"]
+
+
+def edition_units() -> list[tuple[str, str]]:
+    """(key, English text) of what the build adds: the student banner and the pending note."""
+    return [
+        (BANNER_KEY, student.BANNER),
+        (PENDING_KEY, "> *Not translated yet: the English text of this cell follows.*"),
+    ]
+
+
+def source_units(rel: str) -> list[tuple[str, str]]:
+    if rel == EDITION:
+        return edition_units()
+    return units(nbformat.read(course.NOTEBOOKS_DIR / rel, as_version=4))
+
+
+def read_catalogue(path: Path, lang: str) -> Catalog:
+    if not path.is_file():
+        return Catalog(locale=lang)
+    try:
+        with path.open("rb") as f:
+            return read_po(f, locale=lang, abort_invalid=True)
+    except Exception as exc:  # babel raises several kinds for a broken file
+        raise I18nError(
+            f"{path.relative_to(REPO_ROOT)}: not a readable .po file ({exc}); fix or delete it"
+        ) from exc
+
+
+def previous_ids(path: Path) -> dict[str, str]:
+    """cell id -> the English a fuzzy entry's Korean was written for (its ``#| msgid`` lines; Babel
+    writes them but does not read them back)."""
+    out, parts = {}, None
+    if not path.is_file():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#| msgid "):
+            parts = [ast.literal_eval(line[len("#| msgid ") :])]
+        elif line.startswith('#| "') and parts is not None:
+            parts.append(ast.literal_eval(line[3:]))
+        elif line.startswith("msgctxt ") and parts is not None:
+            out[ast.literal_eval(line[len("msgctxt ") :])] = "".join(parts)
+            parts = None
+    return out
+
+
+def entries(catalog: Catalog) -> dict[str, object]:
+    """cell id (msgctxt) -> message (the header entry left out)."""
+    return {m.context: m for m in catalog if m.id and m.context}
+
+
+def write_catalogue(catalog: Catalog, path: Path, previous: dict[str, str] | None = None) -> str:
+    """The .po text of ``catalog``; ``previous`` (cell id -> English) is written as each fuzzy entry's
+    ``#| msgid`` lines, one quoted line per source line, so that they read back exactly (Babel wraps
+    them like prose and does not read them back)."""
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, omit_header=False, include_previous=False, sort_output=False)
+    text = out.getvalue().decode("utf-8")
+    for key, english in (previous or {}).items():
+        quoted = normalize(english, width=0).splitlines()
+        lines = [f"#| msgid {quoted[0]}", *(f"#| {q}" for q in quoted[1:])]
+        ctxt = f"msgctxt {normalize(key, width=0)}\n"
+        text = text.replace(ctxt, "\n".join(lines) + "\n" + ctxt, 1)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------
+# update and check
+# ---------------------------------------------------------------------------------------------------
+
+
+def updated(lang: str, rel: str, pending: bool = False) -> tuple[Catalog, dict[str, str], list[str]]:
+    """The catalogue of ``rel`` brought up to date with its English cells, the English each fuzzy
+    entry's Korean was written for, and what changed."""
+    path = catalogue_path(lang, rel)
+    old = entries(read_catalogue(path, lang))
+    before = previous_ids(path)
+    new = Catalog(
+        locale=lang,
+        project="ml2dl",
+        header_comment=f"# {lang} text of {rel if rel == EDITION else 'notebooks/' + rel} (tools/i18n.py)",
+        creation_date=FIXED_DATE,  # the file changes only when its entries do
+        revision_date=FIXED_DATE,
+        fuzzy=False,
+    )
+    changes, kept = [], {}
+    for key, english in source_units(rel):
+        m = old.get(key)
+        flags, previous, korean = set(), None, ""
+        if m is not None:
+            korean = m.string or ""
+            flags = set(m.flags) & {PENDING, FUZZY}
+            previous = before.get(key)
+            if m.id != english:
+                if korean and FUZZY not in flags:
+                    previous = m.id  # what the Korean was written for
+                    flags.add(FUZZY)
+                    changes.append(f"{key}: English changed, marked fuzzy")
+                elif not korean:
+                    changes.append(f"{key}: English changed (no Korean yet)")
+        else:
+            changes.append(f"{key}: new cell")
+        if pending and (not korean or FUZZY in flags) and PENDING not in flags:
+            flags.add(PENDING)
+            changes.append(f"{key}: marked pending")
+        if FUZZY in flags and previous:
+            kept[key] = previous
+        new.add(english, korean, flags=sorted(flags), auto_comments=[f"sha256: {sha(english)}"], context=key)
+    changes += [
+        f"{key}: cell removed, entry dropped" for key in old.keys() - {k for k, _ in source_units(rel)}
+    ]
+    return new, kept, changes
+
+
+@dataclass
+class Report:
+    problems: list[str]
+    pending: list[str]
+
+
+def _glossary() -> list[dict]:
+    path = I18N_DIR / "ko" / "glossary.toml"
+    terms = tomllib.loads(path.read_text(encoding="utf-8"))["term"]
+    for t in terms:
+        words = t["en"].replace(" ", r"\s+")  # a term may break a line
+        t["pattern"] = re.compile(rf"\b(?:{words})\b", re.I)
+    return terms
+
+
+MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$(?:[^$\\]|\\.)+?\$", re.S)  # \$ is a dollar sign
+FENCE = re.compile(r"```.*?```", re.S)
+CODE = re.compile(r"`[^`\n]+`")
+URL = re.compile(r"\]\(([^)\s]+)\)|https?://[^\s)>\]]+")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _protected(text: str) -> tuple[Counter, str]:
+    """The spans a translation must keep exactly, and the text with them taken out."""
+    kept: Counter = Counter()
+    for pattern in (COMMENT, FENCE, MATH, CODE):
+        kept.update(f"{pattern.pattern[:6]}|{m.group(0)}" for m in pattern.finditer(text))
+        text = pattern.sub(" ", text)
+    kept.update(f"url|{m.group(1) or m.group(0)}" for m in URL.finditer(text))
+    return kept, text
+
+
+def invariants(english: str, korean: str) -> list[str]:
+    """What a translation changed that it must keep: math, code, links, comments, numbers."""
+    out = []
+    e_kept, e_text = _protected(english)
+    k_kept, k_text = _protected(korean)
+    for span in sorted((e_kept - k_kept).keys()):
+        out.append(f"missing or changed: {span.split('|', 1)[1][:80]!r}")
+    for span in sorted((k_kept - e_kept).keys()):
+        out.append(f"not in the English: {span.split('|', 1)[1][:80]!r}")
+    k_numbers = Counter(NUMBER.findall(k_text))
+    for number, n in Counter(NUMBER.findall(e_text)).items():
+        if k_numbers[number] < n:
+            out.append(f"the number {number} appears {n}x in the English, {k_numbers[number]}x in the Korean")
+    return out
+
+
+def glossary_problems(pairs: list[tuple[str, str, str]], terms: list[dict]) -> list[str]:
+    """Each glossary term used in an English cell is used in its Korean; its first use in the
+    notebook carries the English beside it (the term's ``first`` form)."""
+    out = []
+    seen = set()
+    for key, english, korean in pairs:
+        for t in terms:
+            if not t["pattern"].search(english):
+                continue
+            if t["ko"] not in korean:
+                out.append(
+                    f"{key}: the English says {t['pattern'].search(english).group(0)!r}, "
+                    f"the Korean lacks {t['ko']!r}"
+                )
+            elif t["ko"] not in seen and t["first"] not in korean:
+                out.append(f"{key}: first use of {t['ko']!r} in this notebook: write it as {t['first']!r}")
+            seen.add(t["ko"])
+    return out
+
+
+def report(lang: str, rels: list[str] | None = None) -> Report:
+    problems, pending = [], []
+    terms = _glossary()
+    for rel in rels or [*sources(), EDITION]:
+        path = catalogue_path(lang, rel)
+        where = path.relative_to(REPO_ROOT).as_posix()
+        if not path.is_file():
+            problems.append(f"{where}: missing; run `make ko-update` and translate it (or --pending)")
+            continue
+        have = entries(read_catalogue(path, lang))
+        cells = source_units(rel)
+        pairs = []
+        for key, english in cells:
+            m = have.get(key)
+            fix = f"{where}, cell {key}"
+            if m is None:
+                problems.append(f"{fix}: no entry; run `make ko-update`, then translate it")
+                continue
+            if m.id != english:
+                problems.append(
+                    f"{fix}: its English is not the cell's any more (stale); run `make ko-update`"
+                )
+                continue
+            flags = set(m.flags)
+            if PENDING in flags:
+                pending.append(fix)
+                continue
+            if FUZZY in flags:
+                problems.append(
+                    f"{fix}: stale (fuzzy) — the English changed; update the Korean to the new msgid (the "
+                    "old one is the #| msgid line), then remove the fuzzy flag (or mark it pending)"
+                )
+                continue
+            if not m.string:
+                problems.append(f"{fix}: no Korean; translate it (or `make ko-update PENDING=1`)")
+                continue
+            if rel != EDITION:  # the edition's own texts name its own command (make ko, not make student)
+                problems += [f"{fix}: {p}" for p in invariants(english, m.string)]
+            elif "{path}" in english and "{path}" not in m.string:
+                problems.append(f"{fix}: the Korean must keep the placeholder {{path}}")
+            pairs.append((fix, english, m.string))
+        if rel != EDITION:
+            problems += glossary_problems(pairs, terms)
+        extra = have.keys() - {k for k, _ in cells}
+        problems += [
+            f"{where}, cell {k}: no such cell in the English any more; run `make ko-update`"
+            for k in sorted(extra)
+        ]
+    return Report(problems, pending)
+
+
+# ---------------------------------------------------------------------------------------------------
+# build
+# ---------------------------------------------------------------------------------------------------
+
+
+def _translations(lang: str, rel: str) -> dict[str, str | None]:
+    """cell id -> Korean text, or None where the entry is pending (or absent)."""
+    out = {}
+    for key, m in entries(read_catalogue(catalogue_path(lang, rel), lang)).items():
+        good = m.string and not ({PENDING, FUZZY} & set(m.flags))
+        out[key] = m.string if good else None
+    return out
+
+
+def edition_text(lang: str, key: str) -> str:
+    english = dict(edition_units())[key]
+    return _translations(lang, EDITION).get(key) or english
+
+
+def translate(nb, rel: str, lang: str, results) -> nbformat.NotebookNode:
+    """The notebook with its markdown in ``lang`` (numbers rendered from ``results``)."""
+    out = copy.deepcopy(nb)
+    words = _translations(lang, rel)
+    note = edition_text(lang, PENDING_KEY)
+    for cell in out.cells:
+        if cell.cell_type != "markdown":
+            continue
+        korean = words.get(cell.id)
+        if korean is None:  # pending: the English, under the note (after the heading, if it opens the cell)
+            head, _, rest = cell.source.partition("\n")
+            opens_with_heading = head.startswith("#")
+            cell.source = f"{head}\n\n{note}\n{rest}" if opens_with_heading else f"{note}\n\n{cell.source}"
+            continue
+        where = f"{catalogue_path(lang, rel).relative_to(REPO_ROOT)}, cell {cell.id}"
+        cell.source = prose.render_text(korean, rel, results, where) if "<!-- metric:" in korean else korean
+    first_code = next((i for i, c in enumerate(out.cells) if c.cell_type == "code"), len(out.cells))
+    lang_cell = nbformat.v4.new_code_cell(f"%env ML2DL_LANG={lang}", id=LANGUAGE_CELL_ID)
+    out.cells.insert(first_code, lang_cell)
+    out.metadata["ml2dl"] = {"language": lang, "source": f"notebooks/{rel}"}
+    return out
+
+
+def editions(lang: str) -> dict[Path, str]:
+    """Path -> text of every notebook of the language's solutions and student editions."""
+    results = readme.load_results()
+    base = out_dir(lang)
+    files = {}
+    for rel in sources():
+        nb = nbformat.read(course.NOTEBOOKS_DIR / rel, as_version=4)
+        translated = translate(nb, rel, lang, results)
+        files[base / "notebooks" / rel] = student.render(translated)
+        if rel != "index.ipynb":
+            stu = student.clear_solutions(translated, rel, banner=edition_text(lang, BANNER_KEY))
+            files[base / "student" / rel] = student.render(stu)
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lang", default="ko", choices=LANGUAGES)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("update", help="bring the catalogues up to date with the English notebooks")
+    up.add_argument("--pending", action="store_true", help="mark every entry without current Korean pending")
+    sub.add_parser("check", help="list stale, missing and broken entries; exit 1 if any")
+    build = sub.add_parser("build", help="write the editions")
+    build.add_argument("--check", action="store_true", help="compare only; exit 1 when stale")
+    args = parser.parse_args(argv)
+    lang = args.lang
+    if args.command == "update":
+        for rel in [*sources(), EDITION]:
+            catalog, previous, changes = updated(lang, rel, args.pending)
+            path = catalogue_path(lang, rel)
+            text = write_catalogue(catalog, path, previous)
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                print(
+                    f"wrote {path.relative_to(REPO_ROOT)}: "
+                    + ("; ".join(changes[:5]) or "reformatted")
+                    + (f" (+{len(changes) - 5} more)" if len(changes) > 5 else "")
+                )
+        return 0
+    if args.command == "check":
+        rep = report(lang)
+        if rep.pending:
+            print(f"{len(rep.pending)} cells pending translation (shown in English with a note)")
+        if rep.problems:
+            print(f"The {lang} translation has {len(rep.problems)} problems:")
+            print("\n".join(f"  {p}" for p in rep.problems))
+            return 1
+        print(f"{lang}: every catalogue is current")
+        return 0
+    files = editions(lang)
+    base = out_dir(lang)
+    stale = [p for p, t in files.items() if not (p.is_file() and p.read_text(encoding="utf-8") == t)]
+    extra = [p for p in base.glob("*/**/*.ipynb") if p not in files]
+    if args.check:
+        if stale or extra:
+            print(f"The {lang} editions are stale; run `make {lang}`:")
+            print("\n".join(f"  {p.relative_to(REPO_ROOT)}" for p in [*stale, *extra]))
+            return 1
+        print(f"{lang} editions up to date ({len(files)} notebooks)")
+        return 0
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(files[p], encoding="utf-8")
+        print(f"wrote {p.relative_to(REPO_ROOT)}")
+    for p in extra:
+        p.unlink()
+        print(f"removed {p.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
