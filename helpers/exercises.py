@@ -73,6 +73,54 @@ __all__ = [
 DATA_DIR = Path(__file__).with_name("exercise_data")
 DEFAULT_HINT = "compare your code with the formula above, one step at a time."
 
+#: What a check cell says, in English; ``_say`` fills one in, in the edition's language.  The Korean
+#: edition's texts come from ``exercise_data/i18n/ko.json``, which ``make ko`` writes from the
+#: catalogue ``i18n/ko/_grader.po`` (with every hint of the exercise files, translated).
+MESSAGES = {
+    "passed": "✓ {label}: {n} case{s}",
+    "not-implemented": (
+        "✗ {label}: not implemented yet — write the body of `{function}` where it says "
+        "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), run that cell, then this one."
+    ),
+    "wrong": "✗ {label}, case {case}: {problem}.\n  Hint: {hint}",
+    "raised": "✗ {label}, case {case}: your code raised {error}{where}.\n  Hint: {hint}",
+    "changed": (
+        "✗ {label}, case {case}: your function changed its argument {changed} in place.\n  Hint: {hint}"
+    ),
+    "still-course": "→ `{function}` is still the course's version: yours has not passed its check yet.",
+    "goes-on": "→ the notebook goes on with your `{function}`.",
+    "using-course": (
+        "→ using the course's version of `{function}` until yours passes, so the rest of the "
+        "notebook runs. Fix yours, run its cell and this one again."
+    ),
+}
+LANG_ENV = "ML2DL_LANG"
+
+
+@functools.cache
+def _translations(lang: str) -> dict:
+    path = DATA_DIR / "i18n" / f"{lang}.json"
+    if not path.is_file():
+        return {"messages": {}, "hints": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _lang() -> str:
+    return os.environ.get(LANG_ENV, "").strip().lower() or "en"
+
+
+def _hint(text: str) -> str:
+    """A hint in the edition's language (the English where it has no translation)."""
+    return _translations(_lang())["hints"].get(text, text) if _lang() != "en" else text
+
+
+def _say(key: str, **values: Any) -> str:
+    """The message ``key`` of MESSAGES, in the edition's language, filled in with ``values``."""
+    template = MESSAGES[key]
+    if _lang() != "en":
+        template = _translations(_lang())["messages"].get(key, template)
+    return template.format(**values)
+
 
 class ExerciseError(AssertionError):
     """A check failed: the message says which case, what was expected, what came back, and a hint."""
@@ -722,11 +770,7 @@ def _run_checked(
                     )
         return received
     except NotImplementedError:
-        raise ExerciseError(
-            f"✗ {label}: not implemented yet — write the body of `{function}` where it says "
-            "`# YOUR CODE HERE` (delete the `raise NotImplementedError()` line), "
-            "run that cell, then this one."
-        ) from None
+        raise ExerciseError(_say("not-implemented", label=label, function=function)) from None
     except ExerciseError:
         raise
     except ArgumentChanged as changed:
@@ -740,14 +784,15 @@ def _run_checked(
                 f"✗ {label}, case {case['name']!r}: your function changed a global random generator "
                 f"(numpy's, Python's or TensorFlow's seed).\n  Hint: {GLOBAL_HINT}"
             ) from None
+        hint = _hint(spec.get("changed_hint", CHANGED_HINT))
         raise ExerciseError(
-            f"✗ {label}, case {case['name']!r}: your function changed its argument {changed} in "
-            f"place.\n  Hint: {spec.get('changed_hint', CHANGED_HINT)}"
+            _say("changed", label=label, case=repr(case["name"]), changed=changed, hint=hint)
         ) from None
     except Exception as exc:  # the student's code failed: say where, not a traceback wall
+        error, where = f"{type(exc).__name__}: {exc}", _where(exc, function)
+        hint = _hint(spec.get("hint", DEFAULT_HINT))
         raise ExerciseError(
-            f"✗ {label}, case {case['name']!r}: your code raised {type(exc).__name__}: {exc}"
-            f"{_where(exc, function)}.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
+            _say("raised", label=label, case=repr(case["name"]), error=error, where=where, hint=hint)
         ) from None
 
 
@@ -810,13 +855,12 @@ def _check_cases(exercise_id: str, spec: dict, all_cases: list[dict], answer: An
                 break
         if hint is None and "expected shape" in problem and spec.get("shape_hint"):
             hint = spec["shape_hint"]
-        raise ExerciseError(
-            f"✗ {label}, case {case['name']!r}: {problem}.\n  Hint: {hint or spec.get('hint', DEFAULT_HINT)}"
-        )
+        hint = _hint(hint or spec.get("hint", DEFAULT_HINT))
+        raise ExerciseError(_say("wrong", label=label, case=repr(case["name"]), problem=problem, hint=hint))
     if wrong_type:
         raise ExerciseError(wrong_type)
     n = len(cases)
-    print(f"✓ {label}: {n} case{'s' if n != 1 else ''}")
+    print(_say("passed", label=label, n=n, s="s" if n != 1 else ""))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -902,7 +946,7 @@ def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
     spec = _spec(exercise_id)
     function = spec.get("function", exercise_id.split(".")[-1])
     if getattr(answer, COURSE_VERSION, False):
-        print(f"→ `{function}` is still the course's version: yours has not passed its check yet.")
+        print(_say("still-course", function=function))
         return answer
     _ANSWERS[(exercise_id, part)] = answer  # what grade() grades: the student's own, not a stand-in
     try:
@@ -924,17 +968,14 @@ def checked(exercise_id: str, answer: Any, *, part: str | None = None) -> Any:
     # a failed check: say why, and go on with the course's version
     print(f"{RED}{err}{RESET}")
     if not spec.get("call", True):  # a trained model, not a function: nothing to stand in
-        print(f"→ the notebook goes on with your `{function}`.")
+        print(_say("goes-on", function=function))
         return answer
     try:
         fallback = course_version(exercise_id)
     except Exception as exc:  # noqa: BLE001 - say why, and keep the student's own
         print(f"→ the course's version of `{function}` is not available ({exc}); keeping yours.")
         return answer
-    print(
-        f"→ using the course's version of `{function}` until yours passes, so the rest of the "
-        "notebook runs. Fix yours, run its cell and this one again."
-    )
+    print(_say("using-course", function=function))
     return fallback
 
 

@@ -23,7 +23,7 @@ def test_the_korean_editions_are_built_from_the_current_catalogues():
     files = i18n.editions("ko")
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     assert not stale, f"run `make ko`: {[str(p.relative_to(REPO_ROOT)) for p in stale]}"
-    assert len(files) == 2 * len(i18n.sources()) - 1  # the index has no student edition
+    assert len(files) == 2 * len(i18n.sources())  # the index has no student edition; the grader file
 
 
 def test_korean_notebooks_state_the_numbers_the_english_ones_do():
@@ -166,3 +166,46 @@ def test_the_glossary_is_used_as_listed(scratch):
     assert any("c2" in p and "경사 하강법" in p for p in _problems())
     _translate("c2", "다시 경사 하강법입니다. 과적합도 봅니다.")  # first use without the English
     assert any("c2" in p and "과적합(overfitting)" in p for p in _problems())
+
+
+def test_a_message_template_keeps_its_placeholders():
+    english = "✗ {label}, case {case}: {problem}.\n  Hint: {hint}"
+    assert i18n.placeholder_problems(english, "✗ {label}, 사례 {case}: {problem}.\n  힌트: {hint}") == []
+    assert i18n.placeholder_problems("✓ {label}: {n} case{s}", "✓ {label}: 사례 {n}개 통과") == []
+    assert i18n.placeholder_problems(english, "✗ {label}: {problem}.\n  힌트: {hint}")  # {case} lost
+    assert i18n.placeholder_problems(english, "✗ {label} {case} {problem} {hint} {name}")  # unknown
+
+
+def test_the_checks_speak_the_editions_language(monkeypatch):
+    """Under ML2DL_LANG=ko a check cell's message and hint come from exercise_data/i18n/ko.json;
+    an entry without Korean stays English."""
+    from helpers import exercises
+
+    hint = exercises.DEFAULT_HINT
+    fake = {
+        "messages": {"still-course": "→ `{function}`는 아직 강의의 버전입니다."},
+        "hints": {hint: "공식과 비교하세요."},
+    }
+    monkeypatch.setattr(exercises, "_translations", lambda lang: fake)
+    monkeypatch.setenv("ML2DL_LANG", "ko")
+    assert exercises._say("still-course", function="f") == "→ `f`는 아직 강의의 버전입니다."
+    assert exercises._say("goes-on", function="f") == "→ the notebook goes on with your `f`."
+    assert exercises._hint(hint) == "공식과 비교하세요." and exercises._hint("other") == "other"
+    monkeypatch.setenv("ML2DL_LANG", "en")
+    assert exercises._hint(hint) == hint
+    assert exercises._say("still-course", function="f").startswith("→ `f` is still")
+
+
+def test_the_grader_file_holds_what_the_catalogue_translates():
+    """helpers/exercise_data/i18n/ko.json is built from _grader.po: every translated hint and message."""
+    import json
+
+    built = json.loads(i18n.grader_file("ko").read_text(encoding="utf-8"))
+    words = {k: v for k, v in i18n._translations("ko", i18n.GRADER).items() if v}
+    english = dict(i18n.grader_units())
+    assert len(built["messages"]) + len(built["hints"]) == len(words)
+    for key, korean in words.items():
+        if key.startswith("message/"):
+            assert built["messages"][key.removeprefix("message/")] == korean
+        else:
+            assert built["hints"][english[key]] == korean

@@ -27,6 +27,7 @@ SITE = REPO_ROOT / "build" / "site"
 SOURCE = REPO_ROOT / "build" / "site-src"
 SHOTS = REPO_ROOT / "build" / "browser"
 PAGES = ["index", "results"] + [nb.removesuffix(".ipynb") for nb in syllabus_order()]
+PAGES += ["ko/index"] + [f"ko/{nb.removesuffix('.ipynb')}" for nb in syllabus_order()]  # 한국어판
 LOAD_TIMEOUT_MS = 30_000
 
 
@@ -159,6 +160,25 @@ def test_syllabus_links_reach_every_notebook_page(browser, site_url):
         for href in hrefs:
             response = page.request.get(href)
             assert response.ok, f"syllabus link {href}: HTTP {response.status}"
+        assert not problems, "; ".join(problems)
+    finally:
+        page.close()
+
+
+def test_the_language_switch_leads_to_the_korean_page_and_back(browser, site_url):
+    """A reader of an English page follows 한국어 to the same page in Korean, and English back."""
+    page, problems = load(browser, f"{site_url}/day1/ex1_linear_regression.html")
+    try:
+        page.locator("main a", has_text="한국어").first.click()
+        page.wait_for_load_state("load")
+        assert urlsplit(page.url).path == "/ko/day1/ex1_linear_regression.html", page.url
+        heading = page.locator("main h1").first.inner_text()
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in heading), f"the Korean page's title: {heading!r}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / "site-ko-ex1_linear_regression.png")
+        page.locator("main a", has_text="English").first.click()
+        page.wait_for_load_state("load")
+        assert urlsplit(page.url).path == "/day1/ex1_linear_regression.html", page.url
         assert not problems, "; ".join(problems)
     finally:
         page.close()

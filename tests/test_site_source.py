@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -111,3 +112,28 @@ def test_stage_refuses_an_incomplete_run(tmp_path, fault):
         run = _fake_run(tmp_path, status="FAILED" if fault == "failed" else "ok", skip=syllabus_order()[0])
     with pytest.raises(site.SiteError, match="make"):
         site.stage(run, tmp_path / "src")
+
+
+def test_stage_writes_the_korean_pages_and_the_language_switch(tmp_path):
+    """Every page has its Korean page (ko/...), each links the other; Korean text where translated."""
+    pages = site.stage(_fake_run(tmp_path), tmp_path / "src")
+    src = tmp_path / "src"
+    toc = (src / "_toc.yml").read_text()
+    assert [line.split("file: ")[1] for line in toc.splitlines() if "file: ko/day" in line] == [
+        f"ko/{p.removesuffix('.ipynb')}" for p in pages
+    ]
+    assert "file: ko/index" in toc
+    korean_index = (src / "ko" / "index.md").read_text(encoding="utf-8")
+    assert all(f"]({p})" in korean_index for p in pages) and "](../index.md)" in korean_index
+    assert "](ko/index.md)" in (src / "index.md").read_text(encoding="utf-8")
+    for page in pages:
+        english = nbformat.read(src / page, as_version=4)
+        korean = nbformat.read(src / "ko" / page, as_version=4)
+        up = "../" * page.count("/")
+        assert any(f"]({up}ko/{page})" in c.source for c in english.cells if c.cell_type == "markdown"), page
+        assert any(f"](../{up}{page})" in c.source for c in korean.cells if c.cell_type == "markdown"), page
+        assert [c.source for c in korean.cells if c.cell_type == "code"] == [
+            c.source for c in english.cells if c.cell_type == "code"
+        ], f"{page}: the Korean page shows other code"
+    title = next(c.source for c in nbformat.read(src / "ko" / pages[0], as_version=4).cells)
+    assert re.search(r"[\uac00-\ud7a3]", title), "the first notebook is translated: its title is Korean"

@@ -41,6 +41,7 @@ import copy
 import datetime
 import hashlib
 import io
+import json
 import re
 import sys
 import tomllib
@@ -61,6 +62,10 @@ PENDING, FUZZY = "pending", "fuzzy"
 #: Entries of ``_edition.po``: the texts the build adds to every notebook of an edition.
 EDITION = "_edition"
 BANNER_KEY, PENDING_KEY = "student-banner", "pending-note"
+#: ``_grader.po``: what the check cells say (helpers.exercises.MESSAGES) and every hint of the grader's
+#: exercise files; ``make ko`` writes the translated ones to helpers/exercise_data/i18n/<lang>.json.
+GRADER = "_grader"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 LANGUAGE_CELL_ID = "edition-language"
 FIXED_DATE = datetime.datetime(2026, 12, 6, tzinfo=datetime.UTC)
 SPAN_TEXT = re.compile(r"(<!-- metric:[^>]*?-->).*?(<!-- /metric -->)", re.S)
@@ -106,9 +111,46 @@ def edition_units() -> list[tuple[str, str]]:
     ]
 
 
+def grader_units() -> list[tuple[str, str]]:
+    """(key, English) of the check cells' messages, then of every distinct hint of the exercise files
+    (keyed by exercise and the hint's hash: a changed hint is a new entry, the old one is dropped)."""
+    from helpers import exercises  # tools may import helpers, never the reverse
+
+    out = [(f"message/{key}", text) for key, text in exercises.MESSAGES.items()]
+    out += [("hint/default", exercises.DEFAULT_HINT), ("hint/changed", exercises.CHANGED_HINT)]
+    seen = {text for _, text in out}
+    for path in sorted(exercises.DATA_DIR.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for exercise_id, spec in doc["exercises"].items():
+            hints = [spec.get(k) for k in ("hint", "shape_hint", "changed_hint")]
+            hints += [m.get("hint") for case in spec.get("cases", []) for m in case.get("mistakes", [])]
+            for text in hints:
+                if text and text not in seen:
+                    seen.add(text)
+                    out.append((f"{exercise_id}: hint {sha(text)[:8]}", text))
+    return out
+
+
+def grader_file(lang: str) -> Path:
+    from helpers import exercises
+
+    return exercises.DATA_DIR / "i18n" / f"{lang}.json"
+
+
+def grader_text(lang: str) -> str:
+    """helpers/exercise_data/i18n/<lang>.json: the translated messages and hints (pending ones left out)."""
+    words = _translations(lang, GRADER)
+    english = dict(grader_units())
+    messages = {k.split("/", 1)[1]: v for k, v in words.items() if k.startswith("message/") and v}
+    hints = {english[k]: v for k, v in words.items() if not k.startswith("message/") and v and k in english}
+    return json.dumps({"messages": messages, "hints": hints}, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def source_units(rel: str) -> list[tuple[str, str]]:
     if rel == EDITION:
         return edition_units()
+    if rel == GRADER:
+        return grader_units()
     return units(nbformat.read(course.NOTEBOOKS_DIR / rel, as_version=4))
 
 
@@ -258,6 +300,15 @@ def invariants(english: str, korean: str) -> list[str]:
     return out
 
 
+def placeholder_problems(english: str, korean: str) -> list[str]:
+    """A message template's translation uses only its placeholders, and all of them but ``{s}`` (an
+    English plural ending)."""
+    e, k = set(PLACEHOLDER.findall(english)), set(PLACEHOLDER.findall(korean))
+    out = [f"the placeholder {{{name}}} is not in the English" for name in sorted(k - e)]
+    out += [f"the placeholder {{{name}}} is missing" for name in sorted(e - k - {"s"})]
+    return out
+
+
 def glossary_problems(pairs: list[tuple[str, str, str]], terms: list[dict]) -> list[str]:
     """Each glossary term used in an English cell is used in its Korean; its first use in the
     notebook carries the English beside it (the term's ``first`` form)."""
@@ -281,7 +332,7 @@ def glossary_problems(pairs: list[tuple[str, str, str]], terms: list[dict]) -> l
 def report(lang: str, rels: list[str] | None = None) -> Report:
     problems, pending = [], []
     terms = _glossary()
-    for rel in rels or [*sources(), EDITION]:
+    for rel in rels or [*sources(), EDITION, GRADER]:
         path = catalogue_path(lang, rel)
         where = path.relative_to(REPO_ROOT).as_posix()
         if not path.is_file():
@@ -316,10 +367,10 @@ def report(lang: str, rels: list[str] | None = None) -> Report:
                 continue
             if rel != EDITION:  # the edition's own texts name its own command (make ko, not make student)
                 problems += [f"{fix}: {p}" for p in invariants(english, m.string)]
-            elif "{path}" in english and "{path}" not in m.string:
-                problems.append(f"{fix}: the Korean must keep the placeholder {{path}}")
+            if rel in (EDITION, GRADER):
+                problems += [f"{fix}: {p}" for p in placeholder_problems(english, m.string)]
             pairs.append((fix, english, m.string))
-        if rel != EDITION:
+        if rel not in (EDITION, GRADER):  # the grader's hints are short: no "first use" there
             problems += glossary_problems(pairs, terms)
         extra = have.keys() - {k for k, _ in cells}
         problems += [
@@ -348,8 +399,10 @@ def edition_text(lang: str, key: str) -> str:
     return _translations(lang, EDITION).get(key) or english
 
 
-def translate(nb, rel: str, lang: str, results) -> nbformat.NotebookNode:
-    """The notebook with its markdown in ``lang`` (numbers rendered from ``results``)."""
+def translate(nb, rel: str, lang: str, results, language_cell: bool = True) -> nbformat.NotebookNode:
+    """The notebook with its markdown in ``lang`` (numbers rendered from ``results``); with
+    ``language_cell``, a first code cell sets ``ML2DL_LANG`` (the figures' fonts, the checks' texts).
+    Code cells and their outputs are kept as they are (the site translates executed notebooks)."""
     out = copy.deepcopy(nb)
     words = _translations(lang, rel)
     note = edition_text(lang, PENDING_KEY)
@@ -364,9 +417,10 @@ def translate(nb, rel: str, lang: str, results) -> nbformat.NotebookNode:
             continue
         where = f"{catalogue_path(lang, rel).relative_to(REPO_ROOT)}, cell {cell.id}"
         cell.source = prose.render_text(korean, rel, results, where) if "<!-- metric:" in korean else korean
-    first_code = next((i for i, c in enumerate(out.cells) if c.cell_type == "code"), len(out.cells))
-    lang_cell = nbformat.v4.new_code_cell(f"%env ML2DL_LANG={lang}", id=LANGUAGE_CELL_ID)
-    out.cells.insert(first_code, lang_cell)
+    if language_cell:
+        first_code = next((i for i, c in enumerate(out.cells) if c.cell_type == "code"), len(out.cells))
+        lang_cell = nbformat.v4.new_code_cell(f"%env ML2DL_LANG={lang}", id=LANGUAGE_CELL_ID)
+        out.cells.insert(first_code, lang_cell)
     out.metadata["ml2dl"] = {"language": lang, "source": f"notebooks/{rel}"}
     return out
 
@@ -383,6 +437,7 @@ def editions(lang: str) -> dict[Path, str]:
         if rel != "index.ipynb":
             stu = student.clear_solutions(translated, rel, banner=edition_text(lang, BANNER_KEY))
             files[base / "student" / rel] = student.render(stu)
+    files[grader_file(lang)] = grader_text(lang)
     return files
 
 
@@ -398,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lang = args.lang
     if args.command == "update":
-        for rel in [*sources(), EDITION]:
+        for rel in [*sources(), EDITION, GRADER]:
             catalog, previous, changes = updated(lang, rel, args.pending)
             path = catalogue_path(lang, rel)
             text = write_catalogue(catalog, path, previous)

@@ -14,6 +14,10 @@ This module turns that run into a Jupyter Book source folder:
   "Answer" box, progress bars are frozen into static HTML, and a line under the title links the
   notebook's source, its student edition and (where pyproject.toml names a repository) Binder;
 - ``results.md``, the results table of this very run;
+- ``ko/``, the Korean edition (한국어판): ``ko/index.md`` and ``ko/dayN/<notebook>.ipynb``, the same
+  executed notebooks with their markdown from the catalogues ``i18n/ko/`` (tools/i18n.py; no second
+  execution: the code and its outputs are the same), prepared the same way; every page links its
+  page in the other language (the language switch, under the title);
 - ``_toc.yml`` (one part per day) and ``_config.yml`` (offline: MathJax from a package, no
   execution, no launch buttons that need a CDN).
 
@@ -35,7 +39,7 @@ from urllib.parse import quote
 
 import nbformat
 
-from tools import readme
+from tools import i18n, readme
 from tools.binder_badge import binder_url
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +128,18 @@ def page_links(notebook: str, repository: str | None) -> str:
     )
 
 
+#: The site's other languages: code -> (the link text in that language, what a page links it with).
+LANGUAGES = {"ko": "한국어"}
+
+
+def language_switch(notebook: str, lang: str | None) -> str:
+    """The link from a page to the same page in the other language (``lang`` None: an English page)."""
+    depth = notebook.count("/")
+    if lang is None:
+        return " · ".join(f"[{name}]({'../' * depth}{code}/{notebook})" for code, name in LANGUAGES.items())
+    return f"[English]({'../' * (depth + 1)}{notebook})"
+
+
 def run_note(row: dict | None) -> str:
     if row is None:
         return ""
@@ -131,7 +147,9 @@ def run_note(row: dict | None) -> str:
     return f" *Executed for this site in the {profile} profile (seed {seed}) in {wall:.0f} s.*"
 
 
-def prepare_notebook(nb, notebook: str, repository: str | None, row: dict | None = None):
+def prepare_notebook(
+    nb, notebook: str, repository: str | None, row: dict | None = None, lang: str | None = None
+):
     """The executed solutions edition made into a page (in place; returns ``nb``).
 
     - code cells with a solution region (the functions and exercise answers a student writes) keep
@@ -151,9 +169,8 @@ def prepare_notebook(nb, notebook: str, repository: str | None, row: dict | None
     title_at = next(
         (i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), -1
     )
-    nb.cells.insert(
-        title_at + 1, nbformat.v4.new_markdown_cell(page_links(notebook, repository) + run_note(row))
-    )
+    links = f"{page_links(notebook, repository)}{run_note(row)}\n\n{language_switch(notebook, lang)}"
+    nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(links))
     for cell in nb.cells:  # ids must stay unique; the new cell gets a fresh one from nbformat
         cell.metadata.pop("execution", None)
     return nb
@@ -172,9 +189,12 @@ def course_blurb(index: Path = REPO_ROOT / "notebooks" / "index.ipynb") -> str:
 
 def landing_page(results: readme.Results, profile: str) -> str:
     table = readme.render_syllabus(results, link=lambda nb: f"[{Path(nb).stem}]({nb})")
+    korean = " · ".join(f"[{name}]({code}/index.md)" for code, name in LANGUAGES.items())
     return f"""# {TITLE}
 
 {course_blurb()}
+
+**{korean}** — the course in the lecture's own language (한국어판).
 
 ## Syllabus
 
@@ -183,6 +203,22 @@ Each notebook is a page with its code, plots and printed results, executed for t
 try them first in the student edition (the link under each page's title), then open the code here
 to compare. Run times and results below are the course's committed measurements (the README's
 table): *quick* trains on 5,000 MNIST digits, *full* on all 60,000.
+
+{table}
+"""
+
+
+def korean_landing_page(results: readme.Results, lang: str = "ko") -> str:
+    """ko/index.md: the Korean index's opening cell and the syllabus, linked to the Korean pages."""
+    index = i18n.translate(
+        nbformat.read(REPO_ROOT / "notebooks" / "index.ipynb", as_version=4), "index.ipynb", lang, results,
+        language_cell=False,
+    )  # fmt: skip
+    opening = index.cells[0].source
+    table = readme.render_syllabus(results, link=lambda nb: f"[{Path(nb).stem}]({nb})")
+    return f"""{opening}
+
+[English](../index.md)
 
 {table}
 """
@@ -209,6 +245,9 @@ def toc(notebooks: list[str]) -> str:
         lines += [f'  - caption: "Day {day.removeprefix("day")}"', "    chapters:"]
         lines += [f"      - file: {Path(p).with_suffix('')}" for p in pages]
     lines += ['  - caption: "Results"', "    chapters:", "      - file: results"]
+    for code, name in LANGUAGES.items():
+        lines += [f'  - caption: "{name}"', "    chapters:", f"      - file: {code}/index"]
+        lines += [f"      - file: {code}/{Path(p).with_suffix('')}" for p in notebooks]
     return "\n".join(lines) + "\n"
 
 
@@ -253,12 +292,18 @@ def stage(run_dir: Path, out: Path, profile: str | None = None) -> list[str]:
 
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    results = readme.load_results()
     for notebook in notebooks:
-        nb = nbformat.read(run_dir / "executed" / notebook, as_version=4)
-        prepare_notebook(nb, notebook, repository, rows.get(notebook))
-        (out / notebook).parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out / notebook)
-    (out / "index.md").write_text(landing_page(readme.load_results(), profile), encoding="utf-8")
+        executed = nbformat.read(run_dir / "executed" / notebook, as_version=4)
+        for lang in (*LANGUAGES, None):  # the English last: prepare_notebook changes it in place
+            nb = executed if lang is None else i18n.translate(executed, notebook, lang, results, False)
+            prepare_notebook(nb, notebook, repository, rows.get(notebook), lang)
+            page = out / (lang or "") / notebook
+            page.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, page)
+    for lang in LANGUAGES:
+        (out / lang / "index.md").write_text(korean_landing_page(results, lang), encoding="utf-8")
+    (out / "index.md").write_text(landing_page(results, profile), encoding="utf-8")
     (out / "results.md").write_text(results_page(run_dir, profile), encoding="utf-8")
     (out / "_toc.yml").write_text(toc(notebooks), encoding="utf-8")
     (out / "_config.yml").write_text(config(repository), encoding="utf-8")
