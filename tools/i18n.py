@@ -143,7 +143,8 @@ def grader_text(lang: str) -> str:
     english = dict(grader_units())
     messages = {k.split("/", 1)[1]: v for k, v in words.items() if k.startswith("message/") and v}
     hints = {english[k]: v for k, v in words.items() if not k.startswith("message/") and v and k in english}
-    return json.dumps({"messages": messages, "hints": hints}, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    doc = {"messages": messages, "hints": hints}
+    return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def source_units(rel: str) -> list[tuple[str, str]]:
