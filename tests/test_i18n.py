@@ -23,7 +23,8 @@ def test_the_korean_editions_are_built_from_the_current_catalogues():
     files = i18n.editions("ko")
     stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
     assert not stale, f"run `make ko`: {[str(p.relative_to(REPO_ROOT)) for p in stale]}"
-    assert len(files) == 2 * len(i18n.sources())  # the index has no student edition; the grader file
+    # two editions of each notebook but the index, the grader's texts, ko/README.md
+    assert len(files) == 2 * len(i18n.sources()) + 1
 
 
 def test_korean_notebooks_state_the_numbers_the_english_ones_do():
@@ -209,3 +210,37 @@ def test_the_grader_file_holds_what_the_catalogue_translates():
             assert built["messages"][key.removeprefix("message/")] == korean
         else:
             assert built["hints"][english[key]] == korean
+
+
+def test_the_korean_notebooks_run_the_english_code():
+    """A Korean notebook's code cells are the English notebook's, byte for byte, after one added cell
+    that sets the language: what nbval proves for an English notebook holds for its Korean one, so
+    `make test` runs only the lighter Korean notebooks (KO_NBVAL in the Makefile) a second time."""
+    for rel in i18n.sources():
+        english = nbformat.read(REPO_ROOT / "notebooks" / rel, as_version=4)
+        korean = nbformat.read(REPO_ROOT / "ko" / "notebooks" / rel, as_version=4)
+        code = [(c.id, c.source) for c in korean.cells if c.cell_type == "code"]
+        assert code[0] == (i18n.LANGUAGE_CELL_ID, "%env ML2DL_LANG=ko") or not code, rel
+        assert code[1:] == [(c.id, c.source) for c in english.cells if c.cell_type == "code"], rel
+
+
+def test_the_korean_readme_and_index_link_files_that_exist():
+    """ko/README.md and ko/notebooks/index.ipynb are read from their own folders: every relative link
+    (a README section's, the syllabus's, the banner's) reaches a file or folder of the repository."""
+    import re
+
+    texts = [(REPO_ROOT / "ko" / "README.md", (REPO_ROOT / "ko" / "README.md").read_text(encoding="utf-8"))]
+    for rel in ("notebooks/index.ipynb", "student/day1/ex1_linear_regression.ipynb"):
+        nb = nbformat.read(REPO_ROOT / "ko" / rel, as_version=4)
+        texts.append(
+            (REPO_ROOT / "ko" / rel, "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+        )
+    broken = []
+    for path, text in texts:
+        for url in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", url):
+                continue
+            target = (path.parent / url.split("#")[0]).resolve()
+            if not target.exists():
+                broken.append(f"{path.relative_to(REPO_ROOT)}: {url}")
+    assert not broken, broken
