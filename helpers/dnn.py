@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from helpers import data, tfdata
+from helpers import data, plots, tfdata
 from helpers.plots import MARKERS
 from helpers.runtime import set_seed, show_source
 
@@ -176,8 +176,8 @@ def plot_curves(histories, metrics=("val_loss",), title=None):
         for i, (name, history) in enumerate(histories.items()):
             marker = MARKERS[i % len(MARKERS)]
             ax.plot(np.arange(1, len(history[metric]) + 1), history[metric], marker + "-", label=name)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric.replace("val_", "validation "))
+        ax.set_xlabel(plots.text("epoch"))
+        ax.set_ylabel(plots.text("validation", metric=metric[4:]) if metric.startswith("val_") else metric)
         ax.legend()
     if title:
         fig.suptitle(title)

@@ -11,6 +11,7 @@ draw every Korean character as an empty box.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -64,6 +65,34 @@ def _find_font(family: str) -> bool:
     return _font_known(family)
 
 
+#: The words the course's plots write, in English; :func:`text` gives one in the figures' language (the
+#: Korean ones come from exercise_data/i18n/ko.json, which ``make ko`` writes from i18n/ko/_grader.po).
+LABELS = {
+    "iteration": "iteration",
+    "cost": "cost J",
+    "cost-surface": "cost surface",
+    "gradient-descent": "gradient descent",
+    "contour": "contour of the cost",
+    "training": "training {metric}",
+    "validation": "validation {metric}",
+    "epoch": "epoch",
+    "predicted": "predicted",
+    "true": "true",
+    "confusion": "confusion matrix (accuracy {acc:.2%})",
+}
+_language = "en"
+
+
+def text(key: str, **values) -> str:
+    """The label ``key`` of LABELS in the figures' language (see :func:`use_language`), filled in."""
+    template = LABELS[key]
+    if _language != "en":
+        path = Path(__file__).with_name("exercise_data") / "i18n" / f"{_language}.json"
+        if path.is_file():
+            template = json.loads(path.read_text(encoding="utf-8")).get("labels", {}).get(key, template)
+    return template.format(**values)
+
+
 def use_language(lang: str) -> None:
     """Apply the course style with the fonts that the figures of edition ``lang`` need.
 
@@ -84,6 +113,8 @@ def use_language(lang: str) -> None:
             f"(Debian/Ubuntu; Binder installs it from binder/apt.txt), then restart the kernel."
         )
     use_style()
+    global _language
+    _language = lang
     defaults = plt.rcParamsDefault
     if font is None:
         plt.rcParams["font.family"] = defaults["font.family"]
@@ -131,8 +162,8 @@ def plot_cost_history(J_history, ax=None, label: str | None = None, logy: bool =
     """Cost J against iteration number. Returns the Axes (call again with ``ax=`` to compare)."""
     ax = _axes(ax)
     ax.plot(np.arange(len(J_history)), np.asarray(J_history), label=label)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost J")
+    ax.set_xlabel(text("iteration"))
+    ax.set_ylabel(text("cost"))
     if logy:
         ax.set_yscale("log")
     if label is not None:
@@ -163,19 +194,19 @@ def plot_cost_surface(
     ax3d.set_xlabel(r"$\theta_0$")
     ax3d.set_ylabel(r"$\theta_1$")
     ax3d.set_zlabel("J")
-    ax3d.set_title("cost surface")
+    ax3d.set_title(text("cost-surface"))
 
     ax = fig.add_subplot(1, 2, 2)
     levels = np.logspace(np.log10(max(J.min(), 1e-3)), np.log10(J.max()), 20)
     ax.contour(T0, T1, J, levels=levels, cmap="viridis")
     if path is not None:
         path = np.asarray(path)
-        ax.plot(path[:, 0], path[:, 1], "r.-", markersize=3, label="gradient descent")
+        ax.plot(path[:, 0], path[:, 1], "r.-", markersize=3, label=text("gradient-descent"))
         ax.plot(*path[-1], "rx", markersize=10, mew=2)
         ax.legend()
     ax.set_xlabel(r"$\theta_0$")
     ax.set_ylabel(r"$\theta_1$")
-    ax.set_title("contour of the cost")
+    ax.set_title(text("contour"))
     fig.tight_layout()
     return fig, (ax3d, ax)
 
@@ -258,10 +289,10 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy")):
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
     for ax, m in zip(axes[0], metrics, strict=True):
         epochs = np.arange(1, len(hist[m]) + 1)
-        ax.plot(epochs, hist[m], "o-", label=f"training {m}")
+        ax.plot(epochs, hist[m], "o-", label=text("training", metric=m))
         if f"val_{m}" in hist:
-            ax.plot(epochs, hist[f"val_{m}"], "s--", label=f"validation {m}")
-        ax.set_xlabel("epoch")
+            ax.plot(epochs, hist[f"val_{m}"], "s--", label=text("validation", metric=m))
+        ax.set_xlabel(text("epoch"))
         ax.set_ylabel(m)
         ax.legend()
     fig.tight_layout()
@@ -299,8 +330,8 @@ def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = No
         )
     ax.set_xticks(range(len(C)), names, rotation=45 if class_names is not None else 0, ha="right")
     ax.set_yticks(range(len(C)), names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel(text("predicted"))
+    ax.set_ylabel(text("true"))
     acc = np.trace(C) / C.sum()
-    ax.set_title(f"confusion matrix (accuracy {acc:.2%})")
+    ax.set_title(text("confusion", acc=acc))
     return ax

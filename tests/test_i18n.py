@@ -204,24 +204,80 @@ def test_the_grader_file_holds_what_the_catalogue_translates():
     built = json.loads(i18n.grader_file("ko").read_text(encoding="utf-8"))
     words = {k: v for k, v in i18n._translations("ko", i18n.GRADER).items() if v}
     english = dict(i18n.grader_units())
-    assert len(built["messages"]) + len(built["hints"]) == len(words)
+    assert len(built["messages"]) + len(built["labels"]) + len(built["hints"]) == len(words)
     for key, korean in words.items():
         if key.startswith("message/"):
             assert built["messages"][key.removeprefix("message/")] == korean
+        elif key.startswith("label/"):
+            assert built["labels"][key.removeprefix("label/")] == korean
         else:
             assert built["hints"][english[key]] == korean
 
 
 def test_the_korean_notebooks_run_the_english_code():
-    """A Korean notebook's code cells are the English notebook's, byte for byte, after one added cell
-    that sets the language: what nbval proves for an English notebook holds for its Korean one, so
-    `make test` runs only the lighter Korean notebooks (KO_NBVAL in the Makefile) a second time."""
+    """A Korean notebook's code cells are the English notebook's, after one added cell that sets the
+    language, but for the text of the messages they print or draw (the same syntax tree otherwise:
+    tools.i18n.code_invariants). So what nbval proves for an English notebook holds for its Korean
+    one, and `make test` runs only the lighter Korean notebooks (KO_NBVAL in the Makefile) again."""
     for rel in i18n.sources():
-        english = nbformat.read(REPO_ROOT / "notebooks" / rel, as_version=4)
-        korean = nbformat.read(REPO_ROOT / "ko" / "notebooks" / rel, as_version=4)
-        code = [(c.id, c.source) for c in korean.cells if c.cell_type == "code"]
-        assert code[0] == (i18n.LANGUAGE_CELL_ID, "%env ML2DL_LANG=ko") or not code, rel
-        assert code[1:] == [(c.id, c.source) for c in english.cells if c.cell_type == "code"], rel
+        english = [
+            c
+            for c in nbformat.read(REPO_ROOT / "notebooks" / rel, as_version=4).cells
+            if c.cell_type == "code"
+        ]
+        korean = [
+            c
+            for c in nbformat.read(REPO_ROOT / "ko" / "notebooks" / rel, as_version=4).cells
+            if c.cell_type == "code"
+        ]
+        assert (korean[0].id, korean[0].source) == (i18n.LANGUAGE_CELL_ID, "%env ML2DL_LANG=ko"), rel
+        assert [c.id for c in korean[1:]] == [c.id for c in english], rel
+        for e, k in zip(english, korean[1:], strict=True):
+            assert i18n.code_invariants(e.source, k.source) == [], f"{rel}, cell {e.id}"
+
+
+@pytest.mark.parametrize(
+    "korean, ok",
+    [
+        ('print(f"도시 {n}개를 읽었습니다")\nx = load(n)', True),
+        ('print(f"도시 {n + 1}개를 읽었습니다")\nx = load(n)', False),  # an f-string field changed
+        ('print(f"도시 {n}개를 읽었습니다")\nx = load(n + 1)', False),  # the code changed
+        ('print(f"도시 {n:.2f}개를 읽었습니다")\nx = load(n)', False),  # a format spec changed
+        ('print(f"도시 {n}개")\nx = load("other")', False),
+    ],
+)
+def test_a_code_cell_may_change_its_messages_and_nothing_else(korean, ok):
+    english = 'print(f"read {n} cities")\nx = load(n)'
+    assert (i18n.code_invariants(english, korean) == []) is ok
+
+
+def test_messages_are_found_and_substituted_in_place():
+    source = (
+        "%matplotlib inline\n"
+        'ax.set_title("cost by iteration")\n'
+        'print(f"θ = {theta}: cost {J:.2f}", "ok")\n'
+        'assert x.shape == (97,), f"expected 97 rows, got {x.shape}"\n'
+        'model.compile(loss="mse", metrics=["accuracy"])\n'
+        'ax.plot(x, y, label="training data")'
+    )
+    found = i18n.message_literals(source)
+    assert found == [
+        '"cost by iteration"', 'f"θ = {theta}: cost {J:.2f}"', 'f"expected 97 rows, got {x.shape}"',
+        '"training data"',
+    ]  # fmt: skip
+    korean = i18n.substitute(
+        source,
+        [
+            '"반복별 비용"',
+            'f"θ = {theta}: 비용 {J:.2f}"',
+            'f"97개 행이어야 하는데 {x.shape}입니다"',
+            '"훈련 데이터"',
+        ],
+    )
+    assert i18n.code_invariants(source, korean) == []
+    assert 'metrics=["accuracy"]' in korean and '"반복별 비용"' in korean and "%matplotlib inline" in korean
+    dropped = korean.replace("97개", "")
+    assert i18n.code_invariants(source, dropped) == ["the number 97 of the English messages is missing"]
 
 
 def test_the_korean_readme_and_index_link_files_that_exist():

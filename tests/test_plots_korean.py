@@ -187,3 +187,20 @@ def test_every_setup_installs_the_font():
     assert "fonts-nanum" in (REPO_ROOT / "binder" / "apt.txt").read_text().split()
     assert "apt-get install -y -q fonts-nanum" in (REPO_ROOT / ".ci" / "run").read_text()
     assert "fonts-nanum" in (REPO_ROOT / "README.md").read_text()
+
+
+def test_the_course_plots_label_their_axes_in_korean(nanum):
+    """helpers.plots' own labels (axes, legends, titles) follow the language: Korean from
+    exercise_data/i18n/ko.json, drawn without a missing glyph; English again after use_language("en")."""
+    with font_complaints() as messages:
+        ax = plots.plot_cost_history([3.0, 2.0, 1.5], label="α = 0.01")
+        fig = plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, metrics=("loss",))
+        cm = plots.plot_confusion_matrix([0, 1, 1], [0, 1, 0], class_names=["고양이", "개"])
+        for figure in (ax.figure, fig, cm.figure):
+            figure.savefig(io.BytesIO(), format="png", dpi=40)
+    assert not [m for m in messages if COMPLAINT.search(m)], messages
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (plots.text("iteration"), plots.text("cost"))
+    assert re.search("[가-힣]", ax.get_xlabel()) and re.search("[가-힣]", cm.get_title())
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["훈련 loss", "검증 loss"]
+    plots.use_language("en")
+    assert plots.plot_cost_history([1.0]).get_xlabel() == "iteration"

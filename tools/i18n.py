@@ -109,12 +109,136 @@ def sha(text: str) -> str:
 
 
 def units(nb) -> list[tuple[str, str]]:
-    """(cell id, English text) of every markdown cell, in order."""
-    return [
-        (cell.id, normalise(cell.source))
-        for cell in nb.cells
-        if cell.cell_type == "markdown" and cell.id != SWITCH_CELL_ID
+    """(key, English text) of every markdown cell (key: the cell id) and of every code cell that
+    prints or draws a message for students (key: ``code/<cell id>``), in order."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.id != SWITCH_CELL_ID:
+            out.append((cell.id, normalise(cell.source)))
+        elif cell.cell_type == "code" and message_literals(cell.source):
+            out.append((f"{CODE_PREFIX}{cell.id}", cell.source))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages in code cells: the strings a cell prints, asserts or draws are translated; nothing else
+# ---------------------------------------------------------------------------------------------------
+
+CODE_PREFIX = "code/"
+#: Calls whose string arguments are shown to the reader (print, titles, axis labels) and keywords
+#: whose string value is (a legend's label, a title, a progress bar's description).
+MESSAGE_CALLS = {"print", "set_title", "set_xlabel", "set_ylabel", "suptitle", "title", "xlabel", "ylabel"}
+MESSAGE_KEYWORDS = {"label", "title", "desc"}
+WORDS = re.compile(r"[A-Za-z]{3,}")  # a message with a word to translate
+
+
+def _tree(source: str) -> ast.Module:
+    """The cell's syntax tree (IPython magics and shell lines read as ``pass``: same lines, same columns)."""
+    lines = [
+        (line[: len(line) - len(line.lstrip())] + "pass") if line.lstrip().startswith(("%", "!")) else line
+        for line in source.split("\n")
     ]
+    return ast.parse("\n".join(lines))
+
+
+def _message_nodes(tree: ast.Module) -> list[ast.expr]:
+    """The string literals (plain or f-strings) that only reach the reader's eyes."""
+
+    def is_text(node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) or isinstance(node, ast.JoinedStr)
+        )
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            if name in MESSAGE_CALLS:
+                found += [arg for arg in node.args if is_text(arg)]
+            found += [kw.value for kw in node.keywords if kw.arg in MESSAGE_KEYWORDS and is_text(kw.value)]
+        elif isinstance(node, ast.Assert) and node.msg is not None and is_text(node.msg):
+            found.append(node.msg)
+    return found
+
+
+def _text_of(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant):
+        return node.value
+    return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+
+
+def message_literals(source: str) -> list[str]:
+    """The source text of each message literal of a code cell that has words to translate."""
+    try:
+        tree = _tree(source)
+    except SyntaxError:
+        return []
+    lines = source.split("\n")
+    out = []
+    for node in sorted(_message_nodes(tree), key=lambda n: (n.lineno, n.col_offset)):
+        if WORDS.search(_text_of(node)):
+            out.append(_segment(lines, node))
+    return out
+
+
+def _segment(lines: list[str], node: ast.expr) -> str:
+    return ast.get_source_segment("\n".join(lines), node) or ""
+
+
+def _normalised(source: str) -> str:
+    """The cell's syntax tree with every message's text left out (an f-string keeps its fields)."""
+    tree = _tree(source)
+    for node in _message_nodes(tree):
+        if isinstance(node, ast.Constant):
+            node.value = "…"
+        else:
+            node.values = [v for v in node.values if not isinstance(v, ast.Constant)]
+    return ast.dump(tree, include_attributes=False)
+
+
+def code_invariants(english: str, korean: str) -> list[str]:
+    """A code cell's translation may change the text of its messages and nothing else: the same
+    syntax tree once the messages' text is left out (the same code, calls, f-string fields and
+    format specs), and every number of the English messages in the Korean ones."""
+    try:
+        same = _normalised(english) == _normalised(korean)
+    except SyntaxError as exc:
+        return [f"the Korean code does not parse: {exc}"]
+    if not same:
+        return ["the Korean code differs from the English beyond the text of its printed messages"]
+    e = Counter(NUMBER.findall(" ".join(_text_of(n) for n in _message_nodes(_tree(english)))))
+    k = Counter(NUMBER.findall(" ".join(_text_of(n) for n in _message_nodes(_tree(korean)))))
+    return [f"the number {num} of the English messages is missing" for num in sorted(e - k)]
+
+
+def substitute(source: str, translations: list[str]) -> str:
+    """``source`` with its message literals (message_literals, in order) replaced by ``translations``."""
+    tree = _tree(source)
+    lines = source.split("\n")
+    nodes = [n for n in sorted(_message_nodes(tree), key=lambda n: (n.lineno, n.col_offset))]
+    nodes = [n for n in nodes if WORDS.search(_text_of(n))]
+    if len(nodes) != len(translations):
+        raise I18nError(f"{len(translations)} translations for {len(nodes)} messages")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    out = source
+    for node, new in sorted(
+        zip(nodes, translations, strict=True), key=lambda p: -p[0].lineno * 10**6 - p[0].col_offset
+    ):
+        start = offsets[node.lineno - 1] + len(lines[node.lineno - 1].encode()[: node.col_offset].decode())
+        end = offsets[node.end_lineno - 1] + len(
+            lines[node.end_lineno - 1].encode()[: node.end_col_offset].decode()
+        )
+        out = out[:start] + new + out[end:]
+    return out
 
 
 def edition_units() -> list[tuple[str, str]]:
@@ -137,10 +261,11 @@ def edition_units() -> list[tuple[str, str]]:
 def grader_units() -> list[tuple[str, str]]:
     """(key, English) of the check cells' messages, then of every distinct hint of the exercise files
     (keyed by exercise and the hint's hash: a changed hint is a new entry, the old one is dropped)."""
-    from helpers import exercises  # tools may import helpers, never the reverse
+    from helpers import exercises, plots  # tools may import helpers, never the reverse
 
     out = [(f"message/{key}", text) for key, text in exercises.MESSAGES.items()]
     out += [("hint/default", exercises.DEFAULT_HINT), ("hint/changed", exercises.CHANGED_HINT)]
+    out += [(f"label/{key}", text) for key, text in plots.LABELS.items()]
     seen = {text for _, text in out}
     for path in sorted(exercises.DATA_DIR.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -204,9 +329,12 @@ def grader_text(lang: str) -> str:
     """helpers/exercise_data/i18n/<lang>.json: the translated messages and hints (pending ones left out)."""
     words = _translations(lang, GRADER)
     english = dict(grader_units())
-    messages = {k.split("/", 1)[1]: v for k, v in words.items() if k.startswith("message/") and v}
-    hints = {english[k]: v for k, v in words.items() if not k.startswith("message/") and v and k in english}
-    doc = {"messages": messages, "hints": hints}
+
+    def part(prefix: str) -> dict[str, str]:
+        return {k.split("/", 1)[1]: v for k, v in words.items() if k.startswith(prefix) and v}
+
+    hints = {english[k]: v for k, v in words.items() if not k.startswith(("message/", "label/")) and v}
+    doc = {"messages": part("message/"), "labels": part("label/"), "hints": hints}
     return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -431,6 +559,9 @@ def report(lang: str, rels: list[str] | None = None) -> Report:
             if not m.string:
                 problems.append(f"{fix}: no Korean; translate it (or `make ko-update PENDING=1`)")
                 continue
+            if key.startswith(CODE_PREFIX):
+                problems += [f"{fix}: {p}" for p in code_invariants(english, m.string)]
+                continue
             if rel != EDITION:  # the edition's own texts name its own command (make ko, not make student)
                 problems += [f"{fix}: {p}" for p in invariants(english, m.string)]
             if rel in (EDITION, GRADER):
@@ -492,7 +623,9 @@ def relink(text: str, rel: str, lang: str) -> str:
     return LINK.sub(fix, text)
 
 
-def translate(nb, rel: str, lang: str, results, language_cell: bool = True) -> nbformat.NotebookNode:
+def translate(
+    nb, rel: str, lang: str, results, language_cell: bool = True, translate_code: bool = True
+) -> nbformat.NotebookNode:
     """The notebook with its markdown in ``lang`` (numbers rendered from ``results``); with
     ``language_cell``, a first code cell sets ``ML2DL_LANG`` (the figures' fonts, the checks' texts).
     Code cells and their outputs are kept as they are (the site translates executed notebooks)."""
@@ -500,6 +633,11 @@ def translate(nb, rel: str, lang: str, results, language_cell: bool = True) -> n
     words = _translations(lang, rel)
     note = edition_text(lang, PENDING_KEY)
     for cell in out.cells:
+        if cell.cell_type == "code":
+            korean = words.get(f"{CODE_PREFIX}{cell.id}")
+            if korean is not None and translate_code:
+                cell.source = korean
+            continue
         if cell.cell_type != "markdown":
             continue
         if cell.id == SWITCH_CELL_ID:

@@ -296,7 +296,7 @@ def stage(run_dir: Path, out: Path, profile: str | None = None) -> list[str]:
     for notebook in notebooks:
         executed = nbformat.read(run_dir / "executed" / notebook, as_version=4)
         for lang in (*LANGUAGES, None):  # the English last: prepare_notebook changes it in place
-            nb = executed if lang is None else i18n.translate(executed, notebook, lang, results, False)
+            nb = executed if lang is None else i18n.translate(executed, notebook, lang, results, False, False)
             prepare_notebook(nb, notebook, repository, rows.get(notebook), lang)
             page = out / (lang or "") / notebook
             page.parent.mkdir(parents=True, exist_ok=True)
