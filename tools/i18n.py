@@ -8,9 +8,15 @@
 notebook lives in a gettext catalogue beside it, ``i18n/ko/<day>/<name>.po`` (``index.po`` for the
 index; ``_edition.po`` for the texts the build adds, such as the student edition's banner), read and
 written with Babel's ``babel.messages.pofile``.  One entry per markdown cell: ``msgctxt`` is the
-cell's id, ``msgid`` its English text, ``msgstr`` the Korean.  A measured number in the prose is a
-span (tools/prose.py): in the catalogue the span is kept with its text left out, and the build renders
-it from the committed results, so the two languages always state the same numbers.  The English
+cell's id, ``msgid`` its English text, ``msgstr`` the Korean; and one per code cell that prints,
+asserts or draws a message for students (``msgctxt`` ``code/<id>``): its Korean is the same code with
+those messages' text in Korean, and ``code_invariants`` holds it to exactly that (the same syntax tree
+once the messages' text is left out).  ``_grader.po`` holds what the check cells say, every hint of
+the grader and the plots' own labels; ``README.po`` the README's sections a student reads.
+
+A measured number in the prose is a span (tools/prose.py): in the catalogue the span is kept with its
+text left out, and the build renders it from the committed results, so the two languages always state
+the same numbers.  The English
 text's sha256 is written beside each entry (``#. sha256: ...``) for people reading the file.
 
 **Never stale.**  ``update`` compares every entry with its cell:
