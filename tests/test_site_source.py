@@ -135,5 +135,8 @@ def test_stage_writes_the_korean_pages_and_the_language_switch(tmp_path):
         assert [c.source for c in korean.cells if c.cell_type == "code"] == [
             c.source for c in english.cells if c.cell_type == "code"
         ], f"{page}: the Korean page shows other code"
+    korean_links = site.page_links("day1/ex1.ipynb", "https://github.com/o/r", "ko")
+    assert "ko/student/day1/ex1.ipynb" in korean_links and "학생판" in korean_links
+    assert "labpath=ko%2Fstudent%2Fday1%2Fex1.ipynb" in korean_links  # Binder opens the Korean one
     title = next(c.source for c in nbformat.read(src / "ko" / pages[0], as_version=4).cells)
     assert re.search(r"[\uac00-\ud7a3]", title), "the first notebook is translated: its title is Korean"

@@ -16,7 +16,8 @@ This module turns that run into a Jupyter Book source folder:
 - ``results.md``, the results table of this very run;
 - ``ko/``, the Korean edition (한국어판): ``ko/index.md`` and ``ko/dayN/<notebook>.ipynb``, the same
   executed notebooks with their markdown from the catalogues ``i18n/ko/`` (tools/i18n.py; no second
-  execution: the code and its outputs are the same), prepared the same way; every page links its
+  execution: a Korean page shows the English run's code and outputs, whose printed messages are the
+  English ones; the Korean notebooks print them in Korean), prepared the same way; every page links its
   page in the other language (the language switch, under the title);
 - ``_toc.yml`` (one part per day) and ``_config.yml`` (offline: MathJax from a package, no
   execution, no launch buttons that need a CDN).
@@ -115,16 +116,26 @@ def freeze_widgets(nb) -> int:
     return replaced
 
 
-def page_links(notebook: str, repository: str | None) -> str:
-    """The line under a page's title: source, student edition, Binder (where a repository is set)."""
-    source, student = f"notebooks/{notebook}", f"student/{notebook}"
+#: The words of the line under a page's title, per language (None: English).
+PAGE_WORDS = {
+    None: ("Source", "solutions edition", "student edition", "launch the student edition on Binder"),
+    "ko": ("원본", "풀이판", "학생판", "Binder에서 학생판 열기"),
+}
+
+
+def page_links(notebook: str, repository: str | None, lang: str | None = None) -> str:
+    """The line under a page's title: source, student edition, Binder (where a repository is set);
+    a translated page links that edition's notebooks (``<lang>/notebooks/``, ``<lang>/student/``)."""
+    folder = f"{lang}/" if lang else ""
+    source, student = f"{folder}notebooks/{notebook}", f"{folder}student/{notebook}"
+    w_source, w_solutions, w_student, w_binder = PAGE_WORDS[lang]
     if repository is None:
-        return f"*Source: `{source}` (solutions edition); student edition: `{student}`.*"
+        return f"*{w_source}: `{source}` ({w_solutions}); {w_student}: `{student}`.*"
     base = repository.removesuffix(".git").rstrip("/")
     return (
-        f"*Source: [{source}]({base}/blob/HEAD/{quote(source)}) (solutions edition) · "
-        f"[student edition]({base}/blob/HEAD/{quote(student)}) · "
-        f"[launch the student edition on Binder]({binder_url(repository, student)})*"
+        f"*{w_source}: [{source}]({base}/blob/HEAD/{quote(source)}) ({w_solutions}) · "
+        f"[{w_student}]({base}/blob/HEAD/{quote(student)}) · "
+        f"[{w_binder}]({binder_url(repository, student)})*"
     )
 
 
@@ -169,7 +180,7 @@ def prepare_notebook(
     title_at = next(
         (i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("# ")), -1
     )
-    links = f"{page_links(notebook, repository)}{run_note(row)}\n\n{language_switch(notebook, lang)}"
+    links = f"{page_links(notebook, repository, lang)}{run_note(row)}\n\n{language_switch(notebook, lang)}"
     nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(links))
     for cell in nb.cells:  # ids must stay unique; the new cell gets a fresh one from nbformat
         cell.metadata.pop("execution", None)
