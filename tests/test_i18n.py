@@ -217,8 +217,8 @@ def test_the_grader_file_holds_what_the_catalogue_translates():
 def test_the_korean_notebooks_run_the_english_code():
     """A Korean notebook's code cells are the English notebook's, after one added cell that sets the
     language, but for the text of the messages they print or draw (the same syntax tree otherwise:
-    tools.i18n.code_invariants). So what nbval proves for an English notebook holds for its Korean
-    one, and `make test` runs only the lighter Korean notebooks (KO_NBVAL in the Makefile) again."""
+    tools.i18n.code_invariants): the Korean notebooks compute what the English ones do, and
+    `make test` runs them under nbval too (KO_NBVAL in the Makefile)."""
     for rel in i18n.sources():
         english = [
             c
