@@ -60,6 +60,8 @@ from typing import Any
 
 import numpy as np
 
+from helpers import language
+
 __all__ = [
     "ExerciseError",
     "check",
@@ -93,33 +95,94 @@ MESSAGES = {
         "→ using the course's version of `{function}` until yours passes, so the rest of the "
         "notebook runs. Fix yours, run its cell and this one again."
     ),
+    "generator": (
+        "✗ {label}, case {case}: your function returned a generator (a `yield` inside it?).\n  Hint: "
+        "return the values themselves, e.g. a list built with a comprehension, as the docstring says: "
+        "later cells index them and use them twice."
+    ),
+    "not-deterministic": (
+        "✗ {label}, case {case}: two calls with the same arguments and the same seeded rng gave "
+        "different results.\n  Hint: {hint}"
+    ),
+    "numpy-global-rng": (
+        "✗ {label}, case {case}: your function used numpy's global random generator "
+        "(np.random.seed or np.random.*).\n  Hint: {hint}"
+    ),
+    "global-rng": (
+        "✗ {label}, case {case}: your function changed a global random generator "
+        "(numpy's, Python's or TensorFlow's seed).\n  Hint: {hint}"
+    ),
+    "rng-drawn": (
+        "✗ {label}, case {case}: the result is right, but your function drew other numbers from `rng` "
+        "than the course's version does (more, fewer, or of another kind).\n  Hint: {hint}"
+    ),
+    "float-for-int": (
+        "✗ {label}, case {case}: expected a whole number (an int, e.g. {expected}), received the float "
+        "{received}: a size or a count is used in range() and as an array shape, which take ints only."
+        "\n  Hint: {hint}"
+    ),
+    "not-a-tuple": (
+        "✗ `{function}` should return a tuple such as (J, grad); this check compares value {index} of it, "
+        "but received {received}."
+    ),
+    "argument": "argument {index}",
+    "your-code": "your code",
+    "where": " (in {place}, line {line}: {source})",
+    # what differs (helpers.exercises.mismatch): {what} names the value, {problem} nests a difference
+    "the-result": "the result",
+    "value-of": "value {index} of the {n} returned",
+    "entry": "entry {index}",
+    "profile": "{what} ({profile} profile)",
+    "bar-of": "{what} (the bar of {metric})",
+    "nested": "{what}: {problem}",
+    "one-number": "{what}: expected one number, received {received}",
+    "at-least": "{what}: expected at least {bound}, received {received}",
+    "tuple": "{what}: expected {n} values (a tuple), received {type}",
+    "n-values": "{what}: expected {n} values, received {m}",
+    "numbers": "{what}: expected numbers {expected}, received {received}",
+    "shape": "{what}: expected shape {expected}, received shape {received}{flatten}",
+    "flatten": " (the same numbers in another shape: flatten it, e.g. .ravel() or .item())",
+    "not-finite": "{what}: expected {expected}, received {received} (not finite)",
+    "differs": "{what}: expected {expected}, received {received}",
+    "entries-differ": (
+        "{what}: expected {expected}, received {received}; {n} of {size} entries differ "
+        "(e.g. at index {index}: expected {e}, received {r})"
+    ),
+    "missing-key": "{what}: missing {key}",
+    "unexpected-keys": "{what}: unexpected {keys}",
+    "n-entries": "{what}: expected {n} entries, received {m}",
 }
-LANG_ENV = "ML2DL_LANG"
-
-
-@functools.cache
-def _translations(lang: str) -> dict:
-    path = DATA_DIR / "i18n" / f"{lang}.json"
-    if not path.is_file():
-        return {"messages": {}, "hints": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _lang() -> str:
-    return os.environ.get(LANG_ENV, "").strip().lower() or "en"
 
 
 def _hint(text: str) -> str:
     """A hint in the edition's language (the English where it has no translation)."""
-    return _translations(_lang())["hints"].get(text, text) if _lang() != "en" else text
+    return language.translated("hints", text, text)
 
 
-def _say(key: str, **values: Any) -> str:
-    """The message ``key`` of MESSAGES, in the edition's language, filled in with ``values``."""
-    template = MESSAGES[key]
-    if _lang() != "en":
-        template = _translations(_lang())["messages"].get(key, template)
-    return template.format(**values)
+def _case(case: dict) -> str:
+    """A case's name, quoted, in the edition's language."""
+    return repr(language.translated("cases", case["name"], case["name"]))
+
+
+def _say(message: str, /, **values: Any) -> str:
+    """The text ``message`` of MESSAGES, in the edition's language, filled in with ``values``."""
+    return language.translated("messages", message, MESSAGES[message]).format(**values)
+
+
+class Problem(str):
+    """What differs between the expected and the received value (a sentence of MESSAGES), and its
+    ``kind``, the MESSAGES key of the innermost difference (e.g. "shape"), in every language."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.kind = kind
+        return problem
+
+
+def _problem(message: str, what: str, /, **values: Any) -> Problem:
+    return Problem(_say(message, what=what, **values), message)
 
 
 class ExerciseError(AssertionError):
@@ -427,32 +490,36 @@ def _as_numbers(value: Any) -> np.ndarray | None:
         return None
 
 
-def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str = "the result") -> str | None:
-    """None when ``received`` agrees with ``expected`` (a decoded value); otherwise what differs."""
+def mismatch(
+    expected: Any, received: Any, atol: float, rtol: float, what: str | None = None
+) -> Problem | None:
+    """None when ``received`` agrees with ``expected`` (a decoded value); otherwise what differs, in the
+    edition's language (a ``Problem``: its ``kind`` says which difference, e.g. "shape")."""
+    what = _say("the-result") if what is None else what
     if isinstance(expected, dict) and "__at_least__" in expected:
         bound = expected["__at_least__"]
         if isinstance(bound, dict):  # one target per data profile: {"quick": x, "full": y}
             from helpers.runtime import get_profile
 
             profile = get_profile()
-            bound, what = bound[profile], f"{what} ({profile} profile)"
+            bound, what = bound[profile], _say("profile", what=what, profile=profile)
         elif isinstance(bound, str):  # a metric's bar, derived from the committed runs (helpers.bound)
             from helpers.runtime import bound as bar
 
-            bound, what = bar(bound), f"{what} (the bar of {bound})"
+            bound, what = bar(bound), _say("bar-of", what=what, metric=bound)
         number = _as_numbers(received)
         if number is None or number.size != 1:
-            return f"{what}: expected one number, received {_show(received)}"
+            return _problem("one-number", what, received=_show(received))
         if not float(number) >= bound:
-            return f"{what}: expected at least {bound:.4g}, received {float(number):.4g}"
+            return _problem("at-least", what, bound=f"{bound:.4g}", received=f"{float(number):.4g}")
         return None
     if isinstance(expected, tuple):
         if not isinstance(received, tuple | list):
-            return f"{what}: expected {len(expected)} values (a tuple), received {type(received).__name__}"
+            return _problem("tuple", what, n=len(expected), type=type(received).__name__)
         if len(received) != len(expected):
-            return f"{what}: expected {len(expected)} values, received {len(received)}"
+            return _problem("n-values", what, n=len(expected), m=len(received))
         for i, (e, r) in enumerate(zip(expected, received, strict=True)):
-            problem = mismatch(e, r, atol, rtol, f"value {i + 1} of the {len(expected)} returned")
+            problem = mismatch(e, r, atol, rtol, _say("value-of", index=i + 1, n=len(expected)))
             if problem:
                 return problem
         return None
@@ -460,58 +527,62 @@ def mismatch(expected: Any, received: Any, atol: float, rtol: float, what: str =
         e = np.asarray(expected, dtype=float)
         r = _as_numbers(received)
         if r is None:
-            return f"{what}: expected numbers {_show(e)}, received {_show(received)}"
+            return _problem("numbers", what, expected=_show(e), received=_show(received))
         if r.shape != e.shape:
             # A column where a flat vector was promised, or [[x]] for a number, is refused too: the
             # notebook's later cells (scipy's minimize, an f"{J:.2f}") fail on it, far from the cause.
-            flat = " (the same numbers in another shape: flatten it, e.g. .ravel() or .item())"
             same = r.size == e.size and np.squeeze(r).shape == np.squeeze(e).shape
-            return f"{what}: expected shape {e.shape}, received shape {r.shape}{flat if same else ''}"
+            flatten = _say("flatten") if same else ""
+            return _problem("shape", what, expected=e.shape, received=r.shape, flatten=flatten)
         if not np.all(np.isfinite(r) == np.isfinite(e)):
-            return f"{what}: expected {_show(e)}, received {_show(r)} (not finite)"
+            return _problem("not-finite", what, expected=_show(e), received=_show(r))
         # nan matches nan: a stored mistake's result may be nan (a naive softmax that overflowed)
         ok = np.isclose(r, e, atol=atol, rtol=rtol, equal_nan=True)  # inf == inf too
         if not ok.all():
             if e.ndim == 0:
                 shown_e, shown_r = _apart(float(e), float(r))
-                return f"{what}: expected {shown_e}, received {shown_r}"
+                return _problem("differs", what, expected=shown_e, received=shown_r)
             worst = np.unravel_index(np.argmax(np.abs(r - e) * ~ok), e.shape)
-            return (
-                f"{what}: expected {_show(e)}, received {_show(r)}; "
-                f"{int((~ok).sum())} of {e.size} entries differ "
-                f"(e.g. at index {tuple(int(i) for i in worst)}: "
-                "expected {}, received {})".format(*_apart(float(e[worst]), float(r[worst])))
+            shown_e, shown_r = _apart(float(e[worst]), float(r[worst]))
+            return _problem(
+                "entries-differ",
+                what,
+                expected=_show(e),
+                received=_show(r),
+                n=int((~ok).sum()),
+                size=e.size,
+                index=tuple(int(i) for i in worst),
+                e=shown_e,
+                r=shown_r,
             )
         return None
     if isinstance(expected, dict) and isinstance(received, dict):
         for key in expected:
             if key not in received:
-                return f"{what}: missing {key!r}"
-            problem = mismatch(expected[key], received[key], atol, rtol, f"{key!r}")
+                return _problem("missing-key", what, key=repr(key))
+            problem = mismatch(expected[key], received[key], atol, rtol, repr(key))
             if problem:
-                return f"{what}: {problem}"
+                return Problem(_say("nested", what=what, problem=problem), problem.kind)
         extra = sorted(set(received) - set(expected))
-        return f"{what}: unexpected {extra}" if extra else None
+        return _problem("unexpected-keys", what, keys=extra) if extra else None
     if isinstance(expected, list) and isinstance(received, list | tuple):
         if len(received) != len(expected):
-            return f"{what}: expected {len(expected)} entries, received {len(received)}"
+            return _problem("n-entries", what, n=len(expected), m=len(received))
         for i, (e, r) in enumerate(zip(expected, received, strict=True)):
-            problem = mismatch(e, r, atol, rtol, f"entry {i + 1}")
+            problem = mismatch(e, r, atol, rtol, _say("entry", index=i + 1))
             if problem:
-                return f"{what}: {problem}"
+                return Problem(_say("nested", what=what, problem=problem), problem.kind)
         return None
     if expected is None or received is None:
-        return (
-            None
-            if expected is received
-            else f"{what}: expected {_show(expected)}, received {_show(received)}"
-        )
+        if expected is received:
+            return None
+        return _problem("differs", what, expected=_show(expected), received=_show(received))
     try:
         differ = bool(expected != received)
     except (TypeError, ValueError):  # e.g. an array against a string: not the same thing
         differ = True
     if differ:
-        return f"{what}: expected {_show(expected)}, received {_show(received)}"
+        return _problem("differs", what, expected=_show(expected), received=_show(received))
     return None
 
 
@@ -640,7 +711,8 @@ def _changed_argument(answer: Any, after: tuple, before: tuple) -> str | None:
         params = []
     for i, (a, b) in enumerate(zip(args, args0, strict=True)):
         if not _same(a, b):
-            return f"`{params[i]}` (argument {i + 1})" if i < len(params) else f"argument {i + 1}"
+            named = _say("argument", index=i + 1)
+            return f"`{params[i]}` ({named})" if i < len(params) else named
     for key in kwargs:
         if not _same(kwargs[key], kwargs0[key]):
             return f"`{key}`"
@@ -668,15 +740,20 @@ RANDOM_HINT = (
     "from np.random.* or a new default_rng(): called twice with the same seeded rng, the function "
     "must give the same result."
 )
+#: The hints every exercise may get (its own hints are in its data file), by their key in the catalogue.
+COMMON_HINTS = {
+    "default": DEFAULT_HINT,
+    "changed": CHANGED_HINT,
+    "global": GLOBAL_HINT,
+    "rng-use": RNG_USE_HINT,
+    "random": RANDOM_HINT,
+}
 
 
 def _select(result: Any, index: int, spec: dict) -> Any:
     if not isinstance(result, tuple | list) or len(result) <= index:
         function = spec.get("function", "the function")
-        raise ExerciseError(
-            f"✗ `{function}` should return a tuple such as (J, grad); this check compares value "
-            f"{index + 1} of it, but received {_show(result)}."
-        )
+        raise ExerciseError(_say("not-a-tuple", function=function, index=index + 1, received=_show(result)))
     return result[index]
 
 
@@ -701,8 +778,8 @@ def _where(exc: BaseException, function: str) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    place = "your code" if f.name == function else f"{f.name}"
-    return f" (in {place}, line {f.lineno}: {(f.line or '').strip()})"
+    place = _say("your-code") if f.name == function else f"{f.name}"
+    return _say("where", place=place, line=f.lineno, source=(f.line or "").strip())
 
 
 @contextlib.contextmanager
@@ -756,17 +833,12 @@ def _run_checked(
         with _random_state_kept():
             received = run_case(spec, case, answer, observed)
             if inspect.isgenerator(received):
-                raise ExerciseError(
-                    f"✗ {label}, case {case['name']!r}: your function returned a generator (a `yield` "
-                    "inside it?).\n  Hint: return the values themselves, e.g. a list built with a "
-                    "comprehension, as the docstring says: later cells index them and use them twice."
-                )
+                raise ExerciseError(_say("generator", label=label, case=_case(case)))
             if spec.get("deterministic"):
                 again = run_case(spec, case, answer)
                 if mismatch(received, again, 0.0, 0.0) is not None:
                     raise ExerciseError(
-                        f"✗ {label}, case {case['name']!r}: two calls with the same arguments and "
-                        f"the same seeded rng gave different results.\n  Hint: {RANDOM_HINT}"
+                        _say("not-deterministic", label=label, case=_case(case), hint=_hint(RANDOM_HINT))
                     )
         return received
     except NotImplementedError:
@@ -776,23 +848,21 @@ def _run_checked(
     except ArgumentChanged as changed:
         if str(changed) == GLOBAL_STATE and spec.get("deterministic"):  # np.random.* for the rng
             raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: your function used numpy's global random "
-                f"generator (np.random.seed or np.random.*).\n  Hint: {RANDOM_HINT}"
+                _say("numpy-global-rng", label=label, case=_case(case), hint=_hint(RANDOM_HINT))
             ) from None
         if str(changed) == GLOBAL_STATE:
             raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: your function changed a global random generator "
-                f"(numpy's, Python's or TensorFlow's seed).\n  Hint: {GLOBAL_HINT}"
+                _say("global-rng", label=label, case=_case(case), hint=_hint(GLOBAL_HINT))
             ) from None
         hint = _hint(spec.get("changed_hint", CHANGED_HINT))
         raise ExerciseError(
-            _say("changed", label=label, case=repr(case["name"]), changed=changed, hint=hint)
+            _say("changed", label=label, case=_case(case), changed=changed, hint=hint)
         ) from None
     except Exception as exc:  # the student's code failed: say where, not a traceback wall
         error, where = f"{type(exc).__name__}: {exc}", _where(exc, function)
         hint = _hint(spec.get("hint", DEFAULT_HINT))
         raise ExerciseError(
-            _say("raised", label=label, case=repr(case["name"]), error=error, where=where, hint=hint)
+            _say("raised", label=label, case=_case(case), error=error, where=where, hint=hint)
         ) from None
 
 
@@ -829,18 +899,17 @@ def _check_cases(exercise_id: str, spec: dict, all_cases: list[dict], answer: An
         expected = decode(case["expect"])
         problem = mismatch(expected, received, case.get("atol", 1e-6), case.get("rtol", 1e-6))
         if problem is None and "rng_after" in case and observed.get("rng_after") != case["rng_after"]:
-            raise ExerciseError(
-                f"✗ {label}, case {case['name']!r}: the result is right, but your function drew "
-                f"other numbers from `rng` than the course's version does (more, fewer, or of "
-                f"another kind).\n  Hint: {RNG_USE_HINT}"
-            )
+            raise ExerciseError(_say("rng-drawn", label=label, case=_case(case), hint=_hint(RNG_USE_HINT)))
         if problem is None and _float_for_int(expected, received):
             # the right number as a float: reported after the other cases, whose wrong values
             # (if any) say more about the mistake
-            wrong_type = wrong_type or (
-                f"✗ {label}, case {case['name']!r}: expected a whole number (an int, e.g. {expected}), "
-                f"received the float {received!r}: a size or a count is used in range() and as an "
-                f"array shape, which take ints only.\n  Hint: {spec.get('hint', DEFAULT_HINT)}"
+            wrong_type = wrong_type or _say(
+                "float-for-int",
+                label=label,
+                case=_case(case),
+                expected=expected,
+                received=repr(received),
+                hint=_hint(spec.get("hint", DEFAULT_HINT)),
             )
             continue
         if problem is None:
@@ -853,10 +922,10 @@ def _check_cases(exercise_id: str, spec: dict, all_cases: list[dict], answer: An
             ):
                 hint = mistake["hint"]
                 break
-        if hint is None and "expected shape" in problem and spec.get("shape_hint"):
+        if hint is None and problem.kind == "shape" and spec.get("shape_hint"):
             hint = spec["shape_hint"]
         hint = _hint(hint or spec.get("hint", DEFAULT_HINT))
-        raise ExerciseError(_say("wrong", label=label, case=repr(case["name"]), problem=problem, hint=hint))
+        raise ExerciseError(_say("wrong", label=label, case=_case(case), problem=problem, hint=hint))
     if wrong_type:
         raise ExerciseError(wrong_type)
     n = len(cases)

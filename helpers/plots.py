@@ -11,14 +11,14 @@ draw every Korean character as an empty box.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
+
+from helpers import language
 
 STYLE = {
     "figure.figsize": (6.4, 4.2),
@@ -66,7 +66,7 @@ def _find_font(family: str) -> bool:
 
 
 #: The words the course's plots write, in English; :func:`text` gives one in the figures' language (the
-#: Korean ones come from exercise_data/i18n/ko.json, which ``make ko`` writes from i18n/ko/_grader.po).
+#: Korean ones come from exercise_data/i18n/ko.json, read by helpers.language).
 LABELS = {
     "iteration": "iteration",
     "cost": "cost J",
@@ -85,12 +85,7 @@ _language = "en"
 
 def text(key: str, **values) -> str:
     """The label ``key`` of LABELS in the figures' language (see :func:`use_language`), filled in."""
-    template = LABELS[key]
-    if _language != "en":
-        path = Path(__file__).with_name("exercise_data") / "i18n" / f"{_language}.json"
-        if path.is_file():
-            template = json.loads(path.read_text(encoding="utf-8")).get("labels", {}).get(key, template)
-    return template.format(**values)
+    return language.translated("labels", key, LABELS[key], _language).format(**values)
 
 
 def use_language(lang: str) -> None:
@@ -125,8 +120,8 @@ def use_language(lang: str) -> None:
 
 
 use_style()
-if os.environ.get("ML2DL_LANG", "").strip():
-    use_language(os.environ["ML2DL_LANG"].strip().lower())
+if language.current() != "en":
+    use_language(language.current())
 
 
 def _axes(ax=None, **subplot_kw):

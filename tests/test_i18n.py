@@ -180,14 +180,17 @@ def test_a_message_template_keeps_its_placeholders():
 def test_the_checks_speak_the_editions_language(monkeypatch):
     """Under ML2DL_LANG=ko a check cell's message and hint come from exercise_data/i18n/ko.json;
     an entry without Korean stays English."""
-    from helpers import exercises
+    from helpers import exercises, language
 
     hint = exercises.DEFAULT_HINT
     fake = {
         "messages": {"still-course": "→ `{function}`는 아직 강의의 버전입니다."},
         "hints": {hint: "공식과 비교하세요."},
+        "cases": {},
+        "labels": {},
     }
-    monkeypatch.setattr(exercises, "_translations", lambda lang: fake)
+    real = language.texts
+    monkeypatch.setattr(language, "texts", lambda lang: fake if lang == "ko" else real(lang))
     monkeypatch.setenv("ML2DL_LANG", "ko")
     assert exercises._say("still-course", function="f") == "→ `f`는 아직 강의의 버전입니다."
     assert exercises._say("goes-on", function="f") == "→ the notebook goes on with your `f`."
@@ -204,14 +207,63 @@ def test_the_grader_file_holds_what_the_catalogue_translates():
     built = json.loads(i18n.grader_file("ko").read_text(encoding="utf-8"))
     words = {k: v for k, v in i18n._translations("ko", i18n.GRADER).items() if v}
     english = dict(i18n.grader_units())
-    assert len(built["messages"]) + len(built["labels"]) + len(built["hints"]) == len(words)
+    assert sum(len(built[part]) for part in ("messages", "labels", "hints", "cases")) == len(words)
+    assert built["cases"], "the cases' names are translated too"
     for key, korean in words.items():
         if key.startswith("message/"):
             assert built["messages"][key.removeprefix("message/")] == korean
         elif key.startswith("label/"):
             assert built["labels"][key.removeprefix("label/")] == korean
+        elif f": {i18n.CASE} " in key:
+            assert built["cases"][english[key]] == korean
         else:
             assert built["hints"][english[key]] == korean
+
+
+def _wrong_answers():
+    """(exercise id, a wrong answer, what is wrong) for the kinds of difference the grader reports."""
+
+    def gradient_as_column(X, y, theta):  # the right numbers as a column: a shape mistake
+        return (X.T @ (X @ theta - y) / len(y)).reshape(-1, 1)
+
+    def cost_off(X, y, theta):  # forgets the 2 of 1/(2m)
+        m = len(y)
+        return ((X @ theta - y) ** 2).sum() / m
+
+    def gradient_descent_generator(X, y, theta, alpha, num_iters):
+        yield theta
+
+    return [
+        ("ex1.compute_gradient", gradient_as_column, "shape"),
+        ("ex1.compute_cost", cost_off, "differs"),
+        ("ex1.gradient_descent", gradient_descent_generator, "generator"),
+    ]
+
+
+@pytest.mark.parametrize("exercise_id, answer, kind", _wrong_answers())
+def test_a_korean_student_reads_the_whole_failure_in_korean(monkeypatch, exercise_id, answer, kind):
+    """Under ML2DL_LANG=ko what a failing check says is Korean throughout: the case's name, what
+    differs ("기댓값 … 받은 값 …"), the hint; and the shape hint is chosen by the kind of the
+    difference, not by its English wording."""
+    import re
+
+    from helpers import exercises, language
+
+    monkeypatch.setenv("ML2DL_LANG", "ko")
+    with pytest.raises(exercises.ExerciseError) as failed:
+        exercises.check(exercise_id, answer)
+    message = str(failed.value)
+    cases = language.texts("ko")["cases"]
+    assert any(repr(korean) in message for korean in cases.values()), message
+    english_words = [w for w in re.findall(r"\b(?:expected|received|case|Hint|the result|differ)\b", message)]
+    assert english_words == [], message
+    if kind == "shape":
+        shape_hint = exercises._spec(exercise_id)["shape_hint"]
+        assert language.texts("ko")["hints"][shape_hint] in message, message
+    monkeypatch.setenv("ML2DL_LANG", "en")
+    with pytest.raises(exercises.ExerciseError) as failed:
+        exercises.check(exercise_id, answer)
+    assert "case " in str(failed.value) and "Hint:" in str(failed.value)
 
 
 def test_the_korean_notebooks_run_the_english_code():
@@ -251,7 +303,7 @@ def test_a_code_cell_may_change_its_messages_and_nothing_else(korean, ok):
     assert (i18n.code_invariants(english, korean) == []) is ok
 
 
-def test_messages_are_found_and_substituted_in_place():
+def test_the_messages_of_a_code_cell_are_found_and_only_they_may_change():
     source = (
         "%matplotlib inline\n"
         'ax.set_title("cost by iteration")\n'
@@ -265,19 +317,23 @@ def test_messages_are_found_and_substituted_in_place():
         '"cost by iteration"', 'f"θ = {theta}: cost {J:.2f}"', 'f"expected 97 rows, got {x.shape}"',
         '"training data"',
     ]  # fmt: skip
-    korean = i18n.substitute(
-        source,
+    korean = source
+    for english, translated in zip(
+        found,
         [
             '"반복별 비용"',
             'f"θ = {theta}: 비용 {J:.2f}"',
             'f"97개 행이어야 하는데 {x.shape}입니다"',
             '"훈련 데이터"',
         ],
-    )
+        strict=True,
+    ):
+        korean = korean.replace(english, translated)
     assert i18n.code_invariants(source, korean) == []
-    assert 'metrics=["accuracy"]' in korean and '"반복별 비용"' in korean and "%matplotlib inline" in korean
     dropped = korean.replace("97개", "")
     assert i18n.code_invariants(source, dropped) == ["the number 97 of the English messages is missing"]
+    metric = korean.replace('metrics=["accuracy"]', 'metrics=["정확도"]')  # not a message: code
+    assert i18n.code_invariants(source, metric) != []
 
 
 def test_the_korean_readme_and_index_link_files_that_exist():
@@ -300,3 +356,16 @@ def test_the_korean_readme_and_index_link_files_that_exist():
             if not target.exists():
                 broken.append(f"{path.relative_to(REPO_ROOT)}: {url}")
     assert not broken, broken
+
+
+def test_a_pending_readme_section_is_the_english_under_its_heading_with_the_note(monkeypatch):
+    real = i18n._translations
+    monkeypatch.setattr(
+        i18n, "_translations", lambda lang, rel: {} if rel == i18n.README_REL else real(lang, rel)
+    )
+    text = i18n.readme_text("ko")
+    note = i18n.edition_text("ko", i18n.PENDING_KEY)
+    for _, english in i18n.readme_units():
+        head = english.partition("\n")[0]
+        assert f"{head}\n\n{note}\n" in text, head
+    assert "](../README.md#" in text and "](#" not in text  # a #section link points into the English README

@@ -74,7 +74,7 @@ def _variant(rel: str, solved: str | None) -> nbformat.NotebookNode:
     return nb
 
 
-def _run(rel: str, nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+def _run(rel: str, nb: nbformat.NotebookNode, folder=student.STUDENT_DIR) -> list[tuple[int, str, str]]:
     """Execute like "Run All" (every cell, whatever fails); (cell index, source, error) of each failure."""
     from nbclient import NotebookClient
 
@@ -83,7 +83,7 @@ def _run(rel: str, nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
         timeout=1200,
         kernel_name="python3",
         allow_errors=True,
-        resources={"metadata": {"path": str((student.STUDENT_DIR / rel).parent)}},
+        resources={"metadata": {"path": str((folder / rel).parent)}},
     )
     # the student's kernel: quick profile, and checks that stand the course's version in (make test
     # sets ML2DL_STRICT_CHECKS for the solutions edition's nbval run, not for a student)
@@ -182,3 +182,33 @@ def test_the_variants_differ_only_in_the_solved_cells():
     differ = [a.id for a, b in zip(plain.cells, solved.cells, strict=True) if a.source != b.source]
     assert differ == _solution_cell_ids(rel, "compute_cost") and len(differ) == 1
     assert REPO_ROOT.joinpath("student", rel).is_file()
+
+
+KOREAN_DAY1 = [rel for rel in NOTEBOOKS if rel.startswith("day1/")]
+
+
+@pytest.mark.parametrize("rel", KOREAN_DAY1)
+def test_a_korean_student_notebook_runs_to_the_end_unsolved_and_says_so_in_korean(rel, course_data):
+    """ko/student/: every stub unsolved, Run All reaches the end, and each check cell says, in Korean,
+    that the notebook goes on with the course's version (what helpers/exercise_data/i18n/ko.json says
+    for "using-course"); no English sentence of the grader ("case", "Hint:") is left in them."""
+    from helpers import language
+
+    course_data(*student_data(rel))
+    folder = REPO_ROOT / "ko" / "student"
+    nb = nbformat.read(folder / rel, as_version=4)
+    errors = _run(rel, nb, folder)
+    assert not errors, f"ko/student/{rel} failed in cells:\n" + "\n".join(
+        f"  cell {i}: {src!r}\n    {err}" for i, src, err in errors
+    )
+    messages = language.texts("ko")["messages"]
+    for exercise_id, spec in _graded(rel).items():
+        if not spec.get("call", True):
+            continue
+        text = "".join(_text(c) for c in _check_cells(nb, exercise_id))
+        announced = messages["using-course"].format(function=spec["function"])
+        still = messages["still-course"].format(function=spec["function"])
+        assert announced in text or still in text, f"ko/student/{rel}, {exercise_id}:\n{text}"
+        assert not re.search(r"\bcase\b|Hint:|\bexpected\b", text), (
+            f"ko/student/{rel}, {exercise_id}:\n{text}"
+        )

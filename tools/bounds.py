@@ -12,9 +12,9 @@ profile; trusted rows only, :mod:`tools.trust`).  ``course.toml`` declares each 
 
   (spread = max - min over the seeds, p = their mean).  Three standard errors cover what sampling
   n images alone moves an accuracy by; twice the spread covers what the seed moves it by (order,
-  initial weights, dropout): the spread of three seeds understates that of more (CI's seed 104, on
-  6 December 2026, gave VGG's augmented quick test accuracy 96.75 %, 0.54 points below the lowest of
-  seeds 1, 2 and 42, whose spread was 0.47 points; the bar was then one spread, 96.81 %);
+  initial weights, dropout): the spread of three seeds understates that of more (with one spread,
+  CI's seed 104 put VGG's augmented quick test accuracy under its bar: commit 78285a2 says by how
+  much and how it was measured);
 - another quantity, ``metric = "at least"`` or ``"at most"`` (a gap, a ratio): the claim is about its
   size, not its digits, so the margin is max(spread, half the value nearest the bar):
 

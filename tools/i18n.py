@@ -53,6 +53,7 @@ import re
 import sys
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,7 @@ BANNER_KEY, PENDING_KEY = "student-banner", "pending-note"
 #: ``_grader.po``: what the check cells say (helpers.exercises.MESSAGES) and every hint of the grader's
 #: exercise files; ``make ko`` writes the translated ones to helpers/exercise_data/i18n/<lang>.json.
 GRADER = "_grader"
+CASE = "case"  # the key of a case's name: "<exercise id>: case <hash of the name>"
 #: ``README.po``: the README's sections a student reads, one entry each; ``make ko`` writes them, in
 #: Korean, to ko/README.md (what GitHub shows in the folder ko/), under the edition's own opening.
 README_REL = "README"
@@ -224,29 +226,6 @@ def code_invariants(english: str, korean: str) -> list[str]:
     return [f"the number {num} of the English messages is missing" for num in sorted(e - k)]
 
 
-def substitute(source: str, translations: list[str]) -> str:
-    """``source`` with its message literals (message_literals, in order) replaced by ``translations``."""
-    tree = _tree(source)
-    lines = source.split("\n")
-    nodes = [n for n in sorted(_message_nodes(tree), key=lambda n: (n.lineno, n.col_offset))]
-    nodes = [n for n in nodes if WORDS.search(_text_of(n))]
-    if len(nodes) != len(translations):
-        raise I18nError(f"{len(translations)} translations for {len(nodes)} messages")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    out = source
-    for node, new in sorted(
-        zip(nodes, translations, strict=True), key=lambda p: -p[0].lineno * 10**6 - p[0].col_offset
-    ):
-        start = offsets[node.lineno - 1] + len(lines[node.lineno - 1].encode()[: node.col_offset].decode())
-        end = offsets[node.end_lineno - 1] + len(
-            lines[node.end_lineno - 1].encode()[: node.end_col_offset].decode()
-        )
-        out = out[:start] + new + out[end:]
-    return out
-
-
 def edition_units() -> list[tuple[str, str]]:
     """(key, English text) of what the build adds: the student banner and the pending note."""
     return [
@@ -270,9 +249,10 @@ def grader_units() -> list[tuple[str, str]]:
     from helpers import exercises, plots  # tools may import helpers, never the reverse
 
     out = [(f"message/{key}", text) for key, text in exercises.MESSAGES.items()]
-    out += [("hint/default", exercises.DEFAULT_HINT), ("hint/changed", exercises.CHANGED_HINT)]
+    out += [(f"hint/{key}", text) for key, text in exercises.COMMON_HINTS.items()]
     out += [(f"label/{key}", text) for key, text in plots.LABELS.items()]
     seen = {text for _, text in out}
+    cases = []
     for path in sorted(exercises.DATA_DIR.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for exercise_id, spec in doc["exercises"].items():
@@ -282,7 +262,20 @@ def grader_units() -> list[tuple[str, str]]:
                 if text and text not in seen:
                     seen.add(text)
                     out.append((f"{exercise_id}: hint {sha(text)[:8]}", text))
-    return out
+            for case in spec.get("cases", []):
+                if case["name"] not in seen:
+                    seen.add(case["name"])
+                    cases.append((f"{exercise_id}: {CASE} {sha(case['name'])[:8]}", case["name"]))
+    return out + cases
+
+
+def grader_kind(key: str) -> str:
+    """Which part of helpers/exercise_data/i18n/<lang>.json an entry of _grader.po goes to."""
+    if key.startswith("message/"):
+        return "messages"
+    if key.startswith("label/"):
+        return "labels"
+    return "cases" if f": {CASE} " in key else "hints"
 
 
 def readme_units() -> list[tuple[str, str]]:
@@ -295,19 +288,31 @@ def readme_units() -> list[tuple[str, str]]:
     return [(f"readme/{name}", sections[name]) for name in README_SECTIONS]
 
 
-def _from_folder(text: str, depth: int) -> str:
-    """Relative links of a README text, made to work ``depth`` folders down: a file link gets the
-    ``../``s, a ``#section`` link points into the English README (the sections differ here)."""
+LINK = re.compile(r"(\]\s*)\(([^)\s]+)\)")
+
+
+def rewrite_links(text: str, new_url: Callable[[str], str]) -> str:
+    """``text`` with the URL of each relative markdown link replaced by ``new_url(url)`` (a URL with a
+    scheme, or from the site's root, is kept)."""
 
     def fix(match: re.Match) -> str:
         url = match.group(2)
-        if re.match(r"[a-z]+:|/", url):
-            return match.group(0)
-        if url.startswith("#"):
-            return f"{match.group(1)}({'../' * depth}README.md{url})"
-        return f"{match.group(1)}({'../' * depth}{url})"
+        return match.group(0) if re.match(r"[a-z]+:|/", url) else f"{match.group(1)}({new_url(url)})"
 
-    return re.sub(r"(\]\s*)\(([^)\s]+)\)", fix, text)
+    return LINK.sub(fix, text)
+
+
+def with_pending_note(english: str, note: str) -> str:
+    """What a reader gets for an entry pending translation: the English, with ``note`` after its
+    heading when it opens with one, else above it."""
+    head, _, rest = english.partition("\n")
+    return f"{head}\n\n{note}\n{rest}" if head.startswith("#") else f"{note}\n\n{english}"
+
+
+def _from_edition_folder(url: str) -> str:
+    """A README link read from ko/: a file gets a ``../``, a ``#section`` points into the English README
+    (the edition has only some of its sections)."""
+    return f"../README.md{url}" if url.startswith("#") else f"../{url}"
 
 
 def readme_text(lang: str) -> str:
@@ -316,11 +321,8 @@ def readme_text(lang: str) -> str:
     note = edition_text(lang, PENDING_KEY)
     parts = [edition_text(lang, README_OPENING_KEY)]
     for key, english in readme_units():
-        korean = words.get(key)
-        if korean is None:
-            head, _, rest = english.partition("\n")
-            korean = f"{head}\n\n{note}\n{rest}"
-        parts.append(_from_folder(korean, 1))
+        korean = words.get(key) or with_pending_note(english, note)
+        parts.append(rewrite_links(korean, _from_edition_folder))
     generated = f"<!-- generated by `make {lang}` from README.md and i18n/{lang}/README.po: do not edit -->"
     return "\n\n".join([generated, *parts]) + "\n"
 
@@ -339,8 +341,15 @@ def grader_text(lang: str) -> str:
     def part(prefix: str) -> dict[str, str]:
         return {k.split("/", 1)[1]: v for k, v in words.items() if k.startswith(prefix) and v}
 
-    hints = {english[k]: v for k, v in words.items() if not k.startswith(("message/", "label/")) and v}
-    doc = {"messages": part("message/"), "labels": part("label/"), "hints": hints}
+    def by_english(kind: str) -> dict[str, str]:
+        return {english[k]: v for k, v in words.items() if v and k in english and grader_kind(k) == kind}
+
+    doc = {
+        "messages": part("message/"),
+        "labels": part("label/"),
+        "hints": by_english("hints"),
+        "cases": by_english("cases"),
+    }
     return json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -602,9 +611,6 @@ def edition_text(lang: str, key: str) -> str:
     return _translations(lang, EDITION).get(key) or english
 
 
-LINK = re.compile(r"(\]\s*)\(([^)\s]+)\)")
-
-
 def relink(text: str, rel: str, lang: str) -> str:
     """The relative links of notebooks/<rel>'s text, read from <lang>/notebooks/<rel>: a link to a page
     the edition has (a course notebook, its student edition, their folders) stays; any other file
@@ -612,21 +618,19 @@ def relink(text: str, rel: str, lang: str) -> str:
     here = course.NOTEBOOKS_DIR / rel
     editions = {Path("notebooks") / s for s in sources()} | {Path("student") / s for s in course.paths()}
 
-    def fix(match: re.Match) -> str:
-        url = match.group(2)
-        if re.match(r"[a-z]+:|#|/", url):
-            return match.group(0)
+    def fix(url: str) -> str:
+        if url.startswith("#"):
+            return url
         path, hash_, anchor = url.partition("#")
         target = Path(os.path.normpath(here.parent / path))
         inside = target.relative_to(REPO_ROOT) if target.is_relative_to(REPO_ROOT) else None
         if inside is not None and (
             inside in editions or inside.parts[:1] in (("notebooks",), ("student",)) and target.is_dir()
         ):
-            return match.group(0)
-        new = os.path.relpath(target, (out_dir(lang) / "notebooks" / rel).parent)
-        return f"{match.group(1)}({new}{hash_}{anchor})"
+            return url
+        return os.path.relpath(target, (out_dir(lang) / "notebooks" / rel).parent) + hash_ + anchor
 
-    return LINK.sub(fix, text)
+    return rewrite_links(text, fix)
 
 
 def translate(
@@ -650,11 +654,8 @@ def translate(
             cell.source = edition_text(lang, ENGLISH_KEY).format(path=rel)
             continue
         korean = words.get(cell.id)
-        if korean is None:  # pending: the English, under the note (after the heading, if it opens the cell)
-            head, _, rest = cell.source.partition("\n")
-            opens_with_heading = head.startswith("#")
-            cell.source = f"{head}\n\n{note}\n{rest}" if opens_with_heading else f"{note}\n\n{cell.source}"
-            cell.source = relink(cell.source, rel, lang)
+        if korean is None:  # pending: the English, with the note
+            cell.source = relink(with_pending_note(cell.source, note), rel, lang)
             continue
         korean = relink(korean, rel, lang)
         where = f"{catalogue_path(lang, rel).relative_to(REPO_ROOT)}, cell {cell.id}"
